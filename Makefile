@@ -1,0 +1,46 @@
+# nupes-warehouse: every target creates the virtual environment first if it is missing.
+# `make run` builds the whole warehouse; `make test` runs the test suite.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+UV_VERSION := 0.13.9
+STAMP  := $(VENV)/.installed
+
+export NUPES_WAREHOUSE ?= $(CURDIR)/warehouse/nupes.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
+DBT := cd dbt_project && ../$(BIN)/dbt
+
+.PHONY: install manifest run dev test test-fast clean
+
+install: $(STAMP)
+
+# Reinstall whenever the lock or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# dagster-dbt loads the manifest at import time: pytest, CI and `make run` need it prepared first.
+manifest: install
+	mkdir -p $(DAGSTER_HOME)
+	$(DBT) parse --quiet
+
+# Materialize every asset (downloads, raw loads, dbt build with its tests as asset checks).
+run: manifest
+	$(BIN)/python -m orchestration.run
+
+dev: manifest
+	$(BIN)/dg dev
+
+test: manifest
+	$(BIN)/python -m pytest
+
+# Unit tests only (no pipeline run).
+test-fast: manifest
+	$(BIN)/python -m pytest -m "not integration and not faults"
+
+clean:
+	rm -rf warehouse/*.duckdb* warehouse/downloads dbt_project/target

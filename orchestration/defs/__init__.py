@@ -1,0 +1,1 @@
+"""Dagster definitions, one package per source (assemblee, polls), plus dbt and operations."""

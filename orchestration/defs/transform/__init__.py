@@ -1,0 +1,5 @@
+"""Definitions of the transform part of the graph (filled in by its issue)."""
+
+import dagster as dg
+
+defs = dg.Definitions()

@@ -1,0 +1,157 @@
+"""DDL of the raw layer: the contract between the Python loaders and dbt's sources.
+
+Raw keeps the source's own words (snake_cased: `position_majoritaire`), typed: the source writes
+every number as a string, the raw layer does not. Each table has a partition column
+(`legislature` for votes, `dump_legislature` for the AMO dumps, `source` for polls) so one
+legislature or feed is replaced in one transaction.
+"""
+
+from __future__ import annotations
+
+RAW_SCHEMA = "raw"
+
+RAW_TABLES: dict[str, str] = {
+    # One row per scrutin (Assemblée `VTAN...` and Congrès `VTCG...`).
+    "an_scrutins": """
+        uid VARCHAR NOT NULL,
+        legislature SMALLINT NOT NULL,
+        numero INTEGER NOT NULL,
+        organe_ref VARCHAR,
+        session_ref VARCHAR,
+        seance_ref VARCHAR,
+        date_scrutin DATE NOT NULL,
+        code_type_vote VARCHAR,
+        libelle_type_vote VARCHAR,
+        type_majorite VARCHAR,
+        sort_code VARCHAR,
+        sort_libelle VARCHAR,
+        titre VARCHAR,
+        objet_libelle VARCHAR,
+        objet_dossier_legislatif VARCHAR,
+        demandeur_texte VARCHAR,
+        mode_publication_des_votes VARCHAR,
+        lieu_vote VARCHAR,
+        nombre_votants INTEGER,
+        suffrages_exprimes INTEGER,
+        nbr_suffrages_requis INTEGER,
+        decompte_pour INTEGER,
+        decompte_contre INTEGER,
+        decompte_abstentions INTEGER,
+        decompte_non_votants INTEGER,
+        decompte_non_votants_volontaires INTEGER,
+        source_member VARCHAR NOT NULL,
+        member_crc32 BIGINT NOT NULL
+    """,
+    # One row per scrutin x group: the group's official tally as published.
+    "an_group_tallies": """
+        scrutin_uid VARCHAR NOT NULL,
+        legislature SMALLINT NOT NULL,
+        organe_ref VARCHAR NOT NULL,
+        nombre_membres_groupe INTEGER,
+        position_majoritaire VARCHAR,
+        pour INTEGER,
+        contre INTEGER,
+        abstentions INTEGER,
+        non_votants INTEGER,
+        non_votants_volontaires INTEGER
+    """,
+    # One row per scrutin x deputy in the nominative record (non-voters included).
+    # position is the source's category, singularised: pour, contre, abstention, nonVotant.
+    "an_votes": """
+        scrutin_uid VARCHAR NOT NULL,
+        legislature SMALLINT NOT NULL,
+        organe_ref VARCHAR NOT NULL,
+        acteur_ref VARCHAR NOT NULL,
+        mandat_ref VARCHAR,
+        position VARCHAR NOT NULL,
+        par_delegation BOOLEAN,
+        cause_position_vote VARCHAR,
+        num_place VARCHAR
+    """,
+    # Corrections after the fact (`miseAuPoint`), never part of the official tally.
+    # position: the position the deputy says they meant (pour, contre, abstention, nonVotant,
+    # nonVotantVolontaire); dysfonctionnement: listed under the "malfunction" sub-record.
+    "an_vote_corrections": """
+        scrutin_uid VARCHAR NOT NULL,
+        legislature SMALLINT NOT NULL,
+        position VARCHAR NOT NULL,
+        dysfonctionnement BOOLEAN NOT NULL,
+        acteur_ref VARCHAR NOT NULL,
+        mandat_ref VARCHAR,
+        par_delegation BOOLEAN
+    """,
+    "an_acteurs": """
+        uid VARCHAR NOT NULL,
+        dump_legislature SMALLINT NOT NULL,
+        civ VARCHAR,
+        prenom VARCHAR,
+        nom VARCHAR,
+        alpha VARCHAR,
+        trigramme VARCHAR,
+        date_nais DATE,
+        ville_nais VARCHAR,
+        dep_nais VARCHAR,
+        date_deces DATE,
+        profession_libelle VARCHAR,
+        source_member VARCHAR NOT NULL
+    """,
+    # Every mandate of every acteur (group memberships `GP` included), with its dates.
+    "an_mandats": """
+        uid VARCHAR NOT NULL,
+        dump_legislature SMALLINT NOT NULL,
+        acteur_ref VARCHAR NOT NULL,
+        legislature SMALLINT,
+        type_organe VARCHAR,
+        organe_ref VARCHAR,
+        date_debut DATE,
+        date_fin DATE,
+        date_publication DATE,
+        preseance INTEGER,
+        nomin_principale BOOLEAN,
+        code_qualite VARCHAR,
+        lib_qualite VARCHAR
+    """,
+    "an_organes": """
+        uid VARCHAR NOT NULL,
+        dump_legislature SMALLINT NOT NULL,
+        xsi_type VARCHAR,
+        code_type VARCHAR,
+        libelle VARCHAR,
+        libelle_edition VARCHAR,
+        libelle_abrege VARCHAR,
+        libelle_abrev VARCHAR,
+        date_debut DATE,
+        date_fin DATE,
+        legislature SMALLINT,
+        organe_parent VARCHAR,
+        source_member VARCHAR NOT NULL
+    """,
+    # Archive members that could not be parsed: kept with their error, never silently skipped.
+    "quarantine": """
+        source VARCHAR NOT NULL,
+        partition_key VARCHAR NOT NULL,
+        member VARCHAR NOT NULL,
+        error VARCHAR NOT NULL,
+        recorded_at TIMESTAMP NOT NULL
+    """,
+    # The version of every source last loaded: HTTP validators and content hash.
+    "source_versions": """
+        source_key VARCHAR PRIMARY KEY,
+        url VARCHAR NOT NULL,
+        etag VARCHAR,
+        last_modified VARCHAR,
+        sha256 VARCHAR NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        loaded_at TIMESTAMP NOT NULL
+    """,
+}
+
+
+def create_raw_tables_sql(tables: dict[str, str] = RAW_TABLES) -> str:
+    """Idempotent DDL for the raw schema and the given tables."""
+    statements = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
+    statements += [
+        f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{name} ({columns.strip()})"
+        for name, columns in tables.items()
+    ]
+    return ";\n".join(statements) + ";"

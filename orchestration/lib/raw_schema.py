@@ -126,6 +126,65 @@ RAW_TABLES: dict[str, str] = {
         organe_parent VARCHAR,
         source_member VARCHAR NOT NULL
     """,
+    # Dossiers
+    # One row per legislative dossier (`dossierParlementaire`) in a legislature's dossiers dump;
+    # a dump also holds older legislatures' dossiers still referenced, hence `dump_legislature`.
+    "an_dossiers": """
+        uid VARCHAR NOT NULL,
+        dump_legislature SMALLINT NOT NULL,
+        legislature SMALLINT,
+        xsi_type VARCHAR,
+        titre VARCHAR,
+        titre_chemin VARCHAR,
+        senat_chemin VARCHAR,
+        procedure_code VARCHAR,
+        procedure_libelle VARCHAR,
+        fusion_cause VARCHAR,
+        fusion_dossier_absorbant_ref VARCHAR,
+        source_member VARCHAR NOT NULL
+    """,
+    # The act tree (`actesLegislatifs`) flattened: one row per act at any depth, with its parent.
+    # vote_refs: the scrutins a decision act names (`voteRefs.voteRef`, a string or a list).
+    "an_dossier_acts": """
+        uid VARCHAR NOT NULL,
+        dump_legislature SMALLINT NOT NULL,
+        dossier_ref VARCHAR NOT NULL,
+        parent_ref VARCHAR,
+        depth SMALLINT NOT NULL,
+        sibling_order SMALLINT NOT NULL,
+        xsi_type VARCHAR,
+        code_acte VARCHAR NOT NULL,
+        libelle_nom_canonique VARCHAR,
+        libelle_court VARCHAR,
+        organe_ref VARCHAR,
+        date_acte DATE,
+        reunion_ref VARCHAR,
+        odj_ref VARCHAR,
+        texte_associe VARCHAR,
+        texte_adopte VARCHAR,
+        vote_refs VARCHAR[],
+        statut_conclusion_code VARCHAR,
+        statut_conclusion_libelle VARCHAR,
+        decision_code VARCHAR,
+        decision_libelle VARCHAR
+    """,
+    # One row per parliamentary document (`document`: texts, reports, treaties...).
+    "an_documents": """
+        uid VARCHAR NOT NULL,
+        dump_legislature SMALLINT NOT NULL,
+        legislature SMALLINT,
+        xsi_type VARCHAR,
+        dossier_ref VARCHAR,
+        denomination_structurelle VARCHAR,
+        titre_principal VARCHAR,
+        titre_principal_court VARCHAR,
+        type_code VARCHAR,
+        type_libelle VARCHAR,
+        statut_adoption VARCHAR,
+        date_depot DATE,
+        date_publication DATE,
+        source_member VARCHAR NOT NULL
+    """,
     # Archive members that could not be parsed: kept with their error, never silently skipped.
     "quarantine": """
         source VARCHAR NOT NULL,

@@ -42,6 +42,7 @@ class Settings:
     warehouse_path: Path = PROJECT_ROOT / "warehouse" / "nupes.duckdb"
     legislatures: tuple[int, ...] = DEFAULT_LEGISLATURES
     alert_webhook: str | None = None
+    keep_publications: int = 3
     curated_urls: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -57,9 +58,28 @@ class Settings:
         return self.mirror_base + "polls/github/" if self.mirror_base else GITHUB_RAW_LIVE_BASE
 
     @property
+    def warehouse_dir(self) -> Path:
+        return self.warehouse_path.parent
+
+    @property
+    def build_path(self) -> Path:
+        """The database the pipeline writes; readers never open it (see lib/publish.py)."""
+        return self.warehouse_dir / "build" / self.warehouse_path.name
+
+    @property
+    def publications_dir(self) -> Path:
+        """Earlier publications kept for rollback."""
+        return self.warehouse_dir / "publications"
+
+    @property
+    def parquet_dir(self) -> Path:
+        """A symlink to the Parquet export of the current publication, swapped atomically."""
+        return self.warehouse_dir / "parquet"
+
+    @property
     def download_dir(self) -> Path:
         """Downloaded files and their HTTP validators live beside the warehouse, never in git."""
-        return self.warehouse_path.parent / "downloads"
+        return self.warehouse_dir / "downloads"
 
     def curated_url(self, file_name: str) -> str | None:
         """URL of a hand-maintained poll feed: `NUPES_CURATED_<NAME>` wins, else the mirror's copy."""
@@ -82,5 +102,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         warehouse_path=Path(warehouse).resolve() if warehouse else Settings.warehouse_path,
         legislatures=_parse_legislatures(env.get("NUPES_LEGISLATURES")),
         alert_webhook=env.get("NUPES_ALERT_WEBHOOK") or None,
+        keep_publications=int(env.get("NUPES_KEEP_PUBLICATIONS", "3")),
         curated_urls=_curated_overrides(env),
     )

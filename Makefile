@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 STAMP  := $(VENV)/.installed
 
 export NUPES_WAREHOUSE ?= $(CURDIR)/warehouse/nupes.duckdb
-export DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
 DBT := cd dbt_project && ../$(BIN)/dbt
 
 .PHONY: install manifest run dev test test-fast clean

@@ -27,7 +27,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, TypeVar
@@ -141,7 +141,7 @@ def probe(url: str, cache_dir: Path, *, timeout: tuple[float, float] = DEFAULT_T
 
 # Retrying ------------------------------------------------------------------------------------
 
-_RETRYABLE = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, _Transient)
+_RETRYABLE = (requests.ConnectionError, requests.Timeout, _Transient)
 
 
 def _with_retries(attempt: Callable[[], T], *, url: str, retries: int, backoff: float, log: Log) -> T:
@@ -156,7 +156,7 @@ def _with_retries(attempt: Callable[[], T], *, url: str, retries: int, backoff: 
             if number == attempts:
                 raise DownloadError(f"{url}: {_describe(exc)} (gave up after {attempts} attempts)") from exc
             delay = backoff * 2 ** (number - 1)
-            log(f"{url}: {_describe(exc)}; retrying in {delay:.1f} s (attempt {number + 1} of {attempts})")
+            log(f"{url}: {_describe(exc)}; retrying in {delay:.3g} s (attempt {number + 1} of {attempts})")
             time.sleep(delay)
         except requests.RequestException as exc:
             raise DownloadError(f"{url}: {_describe(exc)}") from exc
@@ -188,7 +188,7 @@ def _http_attempt(
         _check_cap(url, announced, max_bytes)
         progress = _Progress(log, url, announced)
         sha256, size = _write_verified(
-            response.iter_content(CHUNK_BYTES), slot, url=url, expected_size=announced,
+            _body_chunks(response, announced), slot, url=url, expected_size=announced,
             max_bytes=max_bytes, progress=progress,
         )
         record = _CacheRecord(
@@ -227,6 +227,18 @@ def _request_headers(cached: _CacheRecord | None) -> dict[str, str]:
     if cached is not None and cached.last_modified:
         headers["If-Modified-Since"] = cached.last_modified
     return headers
+
+
+def _body_chunks(response: requests.Response, announced: int | None) -> Iterator[bytes]:
+    """The body in chunks; a connection broken mid-body (the AN server does it) is a cut-short download."""
+    received = 0
+    try:
+        for chunk in response.iter_content(CHUNK_BYTES):
+            received += len(chunk)
+            yield chunk
+    except requests.exceptions.ChunkedEncodingError as exc:
+        expected = f" of {announced} announced" if announced is not None else ""
+        raise _Transient(f"download cut short: connection broken after {received}{expected} bytes") from exc
 
 
 def _check_status(url: str, response: requests.Response) -> None:

@@ -25,6 +25,7 @@ class MirrorState:
     faults: dict[str, Fault] = field(default_factory=dict)
     overrides: dict[str, bytes] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    request_headers: list[dict[str, str]] = field(default_factory=list)  # same order as `requests`
 
 
 class MirrorHandler(http.server.BaseHTTPRequestHandler):
@@ -45,6 +46,7 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
     def _serve(self, include_body: bool) -> None:
         rel_path = self.path.split("?", 1)[0].lstrip("/")
         self.state.requests.append((self.command, rel_path))
+        self.state.request_headers.append(dict(self.headers.items()))
         body = self._body(rel_path)
         if body is None:
             self.send_error(404)
@@ -53,6 +55,10 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
         if fault is not None:
             fault(self, body)
             return
+        self.answer(body, include_body)
+
+    def answer(self, body: bytes, include_body: bool) -> None:
+        """The normal answer: 304 to a matching If-None-Match, else 200 with validators."""
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         if self.headers.get("If-None-Match") == etag:
             self.send_response(304)
@@ -137,3 +143,27 @@ def stall(seconds: float) -> Fault:
 def connection_reset(handler: MirrorHandler, body: bytes) -> None:
     handler.close_connection = True
     handler.connection.close()
+
+
+def fail_first(times: int, fault: Fault = server_error) -> Fault:
+    """Answer the first `times` requests with `fault`, then serve normally: a transient outage."""
+    remaining = [times]
+
+    def flaky(handler: MirrorHandler, body: bytes) -> None:
+        if remaining[0] > 0:
+            remaining[0] -= 1
+            fault(handler, body)
+        else:
+            handler.answer(body, include_body=handler.command != "HEAD")
+
+    return flaky
+
+
+def unannounced_length(handler: MirrorHandler, body: bytes) -> None:
+    """Send the body with no Content-Length, ended by closing: only streaming can enforce a cap."""
+    handler.send_response(200)
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.wfile.write(body)
+    handler.wfile.flush()
+    handler.close_connection = True

@@ -185,6 +185,165 @@ RAW_TABLES: dict[str, str] = {
         date_publication DATE,
         source_member VARCHAR NOT NULL
     """,
+    # Polls
+    # One table per poll file, columns in the file's own words (snake_cased), typed; an empty cell is
+    # NULL. Every table: `source` (the feed, partition column), `source_row` (1 = first data row).
+    # 2027 presidential first/second-round intentions (MieuxVoter presidentielle2027.csv): one row
+    # per poll x hypothesis x candidate.
+    "polls_presidential_2027": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        poll_id VARCHAR NOT NULL,
+        hypothese VARCHAR,
+        nom_institut VARCHAR NOT NULL,
+        commanditaire VARCHAR,
+        debut_enquete DATE NOT NULL,
+        fin_enquete DATE NOT NULL,
+        echantillon INTEGER,
+        population VARCHAR,
+        rolling BOOLEAN,
+        media BOOLEAN,
+        tour VARCHAR NOT NULL,
+        filename VARCHAR,
+        candidate_id VARCHAR,
+        candidat VARCHAR NOT NULL,
+        parti VARCHAR,
+        intentions DOUBLE,
+        erreur_sup DOUBLE,
+        erreur_inf DOUBLE
+    """,
+    # MieuxVoter polls.csv: one row per poll x hypothesis, with its sub-samples.
+    "polls_presidential_2027_polls": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        poll_id VARCHAR NOT NULL,
+        hypothese VARCHAR,
+        nom_institut VARCHAR NOT NULL,
+        commanditaire VARCHAR,
+        debut_enquete DATE NOT NULL,
+        fin_enquete DATE NOT NULL,
+        echantillon INTEGER,
+        population VARCHAR,
+        tour VARCHAR,
+        sous_echantillon1 INTEGER,
+        sous_population1 VARCHAR,
+        sous_echantillon2 INTEGER,
+        sous_population2 VARCHAR,
+        sous_echantillon3 INTEGER,
+        sous_population3 VARCHAR,
+        filename VARCHAR
+    """,
+    # MieuxVoter candidats.csv: one row per candidate, with the party the feed gives.
+    "polls_presidential_2027_candidates": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        candidate_id VARCHAR NOT NULL,
+        complete_name VARCHAR NOT NULL,
+        name VARCHAR,
+        surname VARCHAR,
+        parti VARCHAR,
+        annonce_candidature DATE,
+        retrait_candidature DATE,
+        second_round VARCHAR
+    """,
+    # 2022 presidential intentions (NSPPolls presidentielle.csv): poll x round x hypothesis x candidate.
+    "polls_presidential_2022": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        id VARCHAR NOT NULL,
+        candidat VARCHAR NOT NULL,
+        parti VARCHAR,
+        intentions DOUBLE,
+        erreur_sup DOUBLE,
+        erreur_inf DOUBLE,
+        nom_institut VARCHAR NOT NULL,
+        commanditaire VARCHAR,
+        debut_enquete DATE NOT NULL,
+        fin_enquete DATE NOT NULL,
+        echantillon INTEGER,
+        population VARCHAR,
+        rolling BOOLEAN,
+        media BOOLEAN,
+        tour VARCHAR NOT NULL,
+        hypothese VARCHAR,
+        sous_echantillon DOUBLE
+    """,
+    # 2022 legislative first round + seat projections (EliasOrphelin SondagesLegislatives2022.csv,
+    # dates DD/MM/YYYY). The file's own `source` column (the poll's URL) is `source_url` here,
+    # because `source` is the partition column.
+    "polls_legislative_2022": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        nom_institut VARCHAR NOT NULL,
+        debut_enquete DATE NOT NULL,
+        fin_enquete DATE NOT NULL,
+        type VARCHAR NOT NULL,
+        parti VARCHAR NOT NULL,
+        intentions DOUBLE,
+        media VARCHAR,
+        echantillon INTEGER,
+        source_url VARCHAR
+    """,
+    # Presidential approval barometers (pollsposition popularite.csv); its unnamed first column is `date`.
+    "polls_presidential_approval": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        date DATE NOT NULL,
+        president VARCHAR NOT NULL,
+        sondage VARCHAR NOT NULL,
+        samplesize INTEGER,
+        method VARCHAR,
+        approve_pr DOUBLE,
+        disapprove_pr DOUBLE
+    """,
+    # Catalogue of poll releases (dlmrr sondages_enriched.csv): no figures. `subject` (the title)
+    # has its HTML entities decoded by the parser (html.unescape): SQL has no complete decoder.
+    "polls_releases": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        date DATE,
+        institut VARCHAR,
+        subject VARCHAR,
+        link VARCHAR,
+        theme_name VARCHAR
+    """,
+    # Curated: legislative intentions 2022-11 .. 2023-12 with variants, and the 2022 result.
+    "polls_legislative_2022_2023": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        poll_id VARCHAR NOT NULL,
+        pollster VARCHAR NOT NULL,
+        fieldwork_start DATE NOT NULL,
+        fieldwork_end DATE NOT NULL,
+        sample_size INTEGER,
+        variant VARCHAR NOT NULL,
+        party VARCHAR NOT NULL,
+        pct DOUBLE,
+        source_url VARCHAR,
+        notes VARCHAR
+    """,
+    # Curated: leaders' barometer points, one metric per row. `wave` stays text ("2023-10/11
+    # (approx.)" exists): staging reads it and flags what it cannot read.
+    "polls_popularity_barometers": """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,
+        pollster VARCHAR NOT NULL,
+        sponsor VARCHAR,
+        barometer VARCHAR NOT NULL,
+        wave VARCHAR,
+        fieldwork_start DATE,
+        fieldwork_end DATE,
+        published DATE,
+        sample_size INTEGER,
+        method VARCHAR,
+        population VARCHAR,
+        subject VARCHAR NOT NULL,
+        metric VARCHAR NOT NULL,
+        value_pct DOUBLE,
+        change_pts DOUBLE,
+        source_url VARCHAR,
+        notes VARCHAR
+    """,
     # Archive members that could not be parsed: kept with their error, never silently skipped.
     "quarantine": """
         source VARCHAR NOT NULL,

@@ -44,3 +44,23 @@ test-fast: manifest
 
 clean:
 	rm -rf warehouse/*.duckdb* warehouse/downloads dbt_project/target
+
+# Analysts (docs/analysts.md): dbt's documentation site, a read-only SQL shell, the dashboard.
+DOCS_PORT ?= 8080
+.PHONY: docs docs-serve sql site
+
+# dbt docs generated offline from the published warehouse into warehouse/docs/.
+docs: install
+	$(BIN)/python scripts/dbt_docs.py
+
+# Serve warehouse/docs on http://127.0.0.1:$(DOCS_PORT)/ (static_index.html also opens from disk).
+docs-serve:
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory warehouse/docs
+
+# Read-only SQL on the published warehouse, safe during a refresh; pipe-friendly: `echo "SELECT 1" | make -s sql`.
+sql: install
+	@$(BIN)/python scripts/sql_shell.py
+
+# Re-render the dashboard warehouse/site/index.html from the published warehouse.
+site: install
+	$(BIN)/python -m orchestration.lib.dashboard

@@ -96,6 +96,8 @@ RAW_TABLES: dict[str, str] = {
         source_member VARCHAR NOT NULL
     """,
     # Every mandate of every acteur (group memberships `GP` included), with its dates.
+    # organe_ref is the first of `organes.organeRef`; organe_refs keeps them all, since a few
+    # mandates (ministers "en mission") name several bodies.
     "an_mandats": """
         uid VARCHAR NOT NULL,
         dump_legislature SMALLINT NOT NULL,
@@ -109,7 +111,8 @@ RAW_TABLES: dict[str, str] = {
         preseance INTEGER,
         nomin_principale BOOLEAN,
         code_qualite VARCHAR,
-        lib_qualite VARCHAR
+        lib_qualite VARCHAR,
+        organe_refs VARCHAR[]
     """,
     "an_organes": """
         uid VARCHAR NOT NULL,

@@ -29,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, TypeVar
 from urllib.parse import urlsplit
@@ -104,16 +105,13 @@ def fetch(
     cache_dir.mkdir(parents=True, exist_ok=True)
     slot = _cache_slot(url, cache_dir)
     cached = _verified_record(slot)
-    if _is_file_url(url):
-        return _with_retries(
-            lambda: _file_attempt(url, slot, cached, max_bytes, log),
-            url=url, retries=retries, backoff=backoff, log=log,
+    with requests.Session() as session:  # one session for every attempt: the connection is reused
+        attempt = (
+            partial(_file_attempt, url, slot, cached, max_bytes, log)
+            if _is_file_url(url)
+            else partial(_http_attempt, session, url, slot, cached, max_bytes, log, timeout)
         )
-    with requests.Session() as session:
-        return _with_retries(
-            lambda: _http_attempt(session, url, slot, cached, max_bytes, log, timeout),
-            url=url, retries=retries, backoff=backoff, log=log,
-        )
+        return _with_retries(attempt, url=url, retries=retries, backoff=backoff, log=log)
 
 
 def probe(url: str, cache_dir: Path, *, timeout: tuple[float, float] = DEFAULT_TIMEOUT) -> bool | None:
@@ -128,7 +126,9 @@ def probe(url: str, cache_dir: Path, *, timeout: tuple[float, float] = DEFAULT_T
     if _is_file_url(url):
         return not _same_file_version(cached, _stat_source(url))
     try:
-        response = requests.head(url, headers=_request_headers(cached), timeout=timeout, allow_redirects=True)
+        response = requests.head(
+            url, headers=_request_headers(cached), timeout=timeout, allow_redirects=True, verify=True
+        )
         _check_status(url, response)
     except _Transient as exc:
         raise DownloadError(f"{url}: {exc}") from exc
@@ -178,7 +178,7 @@ def _http_attempt(
     log: Log,
     timeout: tuple[float, float],
 ) -> FetchResult:
-    with session.get(url, headers=_request_headers(cached), stream=True, timeout=timeout) as response:
+    with session.get(url, headers=_request_headers(cached), stream=True, timeout=timeout, verify=True) as response:
         _check_status(url, response)
         if response.status_code == 304:
             if cached is None:

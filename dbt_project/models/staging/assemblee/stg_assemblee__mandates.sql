@@ -19,6 +19,7 @@ renamed as (
         uid as mandate_uid,
         acteur_ref as deputy_uid,
         organe_ref as organe_uid,
+        organe_refs as organe_uids,
         legislature,
         dump_legislature,
 

@@ -141,7 +141,9 @@ def test_a_failed_download_raises_and_leaves_the_last_good_copy(
     assert partial_files(tmp_path) == []
 
 
-def test_an_announced_size_above_the_cap_is_refused_before_downloading(clean_mirror, scrutins_url, shared_data, tmp_path):
+def test_an_announced_size_above_the_cap_is_refused_before_downloading(
+    clean_mirror, scrutins_url, shared_data, tmp_path
+):
     size = (shared_data / SCRUTINS_16).stat().st_size
     since = len(clean_mirror.state.requests)
     with pytest.raises(DownloadError, match=re.escape(scrutins_url) + ".*above the .* download cap"):

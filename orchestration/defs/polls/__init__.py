@@ -1,5 +1,7 @@
-"""Definitions of the polls part of the graph (filled in by its issue)."""
+"""Definitions of the polls part of the graph: one asset per poll feed, with its raw-table checks."""
 
 import dagster as dg
 
-defs = dg.Definitions()
+from orchestration.defs.polls.assets import poll_feed_assets
+
+defs = dg.Definitions(assets=poll_feed_assets)

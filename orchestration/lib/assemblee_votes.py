@@ -1,0 +1,226 @@
+"""Parse a `Scrutins.json.zip` dump into the raw vote tables.
+
+One member `json/VTANR5L{leg}V{n}.json` (or `VTCG...` for a Congrès vote) is one scrutin. It gives:
+- `an_scrutins`: the scrutin and its overall tally (`syntheseVote`);
+- `an_group_tallies`: per group, the tally as published (`decompteVoix`, `positionMajoritaire`);
+  `nonVotantsVolontaires` is stored as published, never added to anything (it repeats abstentions);
+- `an_votes`: the nominative record (`decompteNominatif`), one row per voter, non-voters included,
+  with the group the voter was counted in. The Congrès file spells the categories in the singular
+  (`pour`, `contre`, `abstention`, `nonVotant`) and lists senators too: both are kept as published;
+- `an_vote_corrections`: `miseAuPoint`, what deputies said afterwards they meant. Its categories
+  are dicts, nulls or two-element arrays like `[null, {"votant": ...}]`, and its
+  `dysfonctionnement` sub-record lists votes lost to a voting-machine malfunction.
+
+A vote category this parser does not know fails the member rather than dropping its voters; any
+other unknown field is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from orchestration.lib.assemblee import (
+    JsonMember,
+    MemberRows,
+    OnError,
+    ParsedArchive,
+    Row,
+    arrow_schema,
+    as_list,
+    boolean,
+    integer,
+    iso_date,
+    iter_json_members,
+    parse_archive,
+    required,
+    row_type,
+    text,
+)
+
+VOTE_TABLES = ("an_scrutins", "an_group_tallies", "an_votes", "an_vote_corrections")
+SCRUTIN_MEMBER = re.compile(r"json/VT(AN|CG)R\d+L\d+V\d+\.json")
+
+# Source category -> the singular position stored in raw (plural in VTAN, singular in VTCG).
+NOMINATIVE_POSITIONS = {
+    "pours": "pour",
+    "pour": "pour",
+    "contres": "contre",
+    "contre": "contre",
+    "abstentions": "abstention",
+    "abstention": "abstention",
+    "nonVotants": "nonVotant",
+    "nonVotant": "nonVotant",
+}
+CORRECTION_POSITIONS = NOMINATIVE_POSITIONS | {
+    "nonVotantsVolontaires": "nonVotantVolontaire",
+    "nonVotantVolontaire": "nonVotantVolontaire",
+}
+MALFUNCTION_KEY = "dysfonctionnement"
+ScrutinRow = row_type("an_scrutins")
+GroupTallyRow = row_type("an_group_tallies")
+CorrectionRow = row_type("an_vote_corrections")
+# an_votes rows are plain tuples (a named tuple costs 0.2 s over 560,000 voters) in this order,
+# checked against the DDL when the module loads.
+VOTE_COLUMNS = (
+    "scrutin_uid", "legislature", "organe_ref", "acteur_ref", "mandat_ref",
+    "position", "par_delegation", "cause_position_vote", "num_place",
+)
+# Voter-level `parDelegation`: looked up, not parsed, on the hot path (560,000 voters per legislature).
+_PAR_DELEGATION = {None: None, "true": True, "false": False}
+
+
+if arrow_schema("an_votes").names != list(VOTE_COLUMNS):
+    raise ImportError("assemblee_votes: VOTE_COLUMNS no longer follows the an_votes DDL")
+
+
+def parse_scrutins(archive: Path, on_error: OnError = "fail") -> ParsedArchive:
+    """The four vote tables of one legislature's dump."""
+    members = iter_json_members(archive, SCRUTIN_MEMBER)
+    return parse_archive(archive, members, scrutin_rows, VOTE_TABLES, on_error)
+
+
+def scrutin_rows(member: JsonMember) -> MemberRows:
+    """Every raw row one scrutin file contributes."""
+    scrutin = member.document["scrutin"]
+    uid = required(text(scrutin["uid"]), "uid")
+    legislature = required(integer(scrutin["legislature"]), "legislature")
+    groups = as_list(scrutin["ventilationVotes"]["organe"]["groupes"]["groupe"])
+    votes: list[Row] = []
+    for group in groups:
+        votes.extend(_group_votes(uid, legislature, group))
+    return {
+        "an_scrutins": [_scrutin_row(scrutin, uid, legislature, member)],
+        "an_group_tallies": [_group_tally_row(uid, legislature, group) for group in groups],
+        "an_votes": votes,
+        "an_vote_corrections": _correction_rows(uid, legislature, scrutin.get("miseAuPoint")),
+    }
+
+
+def _scrutin_row(scrutin: dict[str, Any], uid: str, legislature: int, member: JsonMember) -> Row:
+    vote_type = scrutin.get("typeVote") or {}
+    outcome = scrutin.get("sort") or {}
+    subject = scrutin.get("objet") or {}
+    synthesis = scrutin.get("syntheseVote") or {}
+    tally = synthesis.get("decompte") or {}
+    return ScrutinRow(
+        uid=uid,
+        legislature=legislature,
+        numero=required(integer(scrutin["numero"]), "numero"),
+        organe_ref=text(scrutin.get("organeRef")),
+        session_ref=text(scrutin.get("sessionRef")),
+        seance_ref=text(scrutin.get("seanceRef")),
+        date_scrutin=required(iso_date(scrutin["dateScrutin"]), "dateScrutin"),
+        code_type_vote=text(vote_type.get("codeTypeVote")),
+        libelle_type_vote=text(vote_type.get("libelleTypeVote")),
+        type_majorite=text(vote_type.get("typeMajorite")),
+        sort_code=text(outcome.get("code")),
+        sort_libelle=text(outcome.get("libelle")),
+        titre=text(scrutin.get("titre")),
+        objet_libelle=text(subject.get("libelle")),
+        objet_dossier_legislatif=_dossier_ref(subject.get("dossierLegislatif")),
+        demandeur_texte=text((scrutin.get("demandeur") or {}).get("texte")),
+        mode_publication_des_votes=text(scrutin.get("modePublicationDesVotes")),
+        lieu_vote=text(scrutin.get("lieuVote")),
+        nombre_votants=integer(synthesis.get("nombreVotants")),
+        suffrages_exprimes=integer(synthesis.get("suffragesExprimes")),
+        nbr_suffrages_requis=integer(synthesis.get("nbrSuffragesRequis")),
+        decompte_pour=integer(tally.get("pour")),
+        decompte_contre=integer(tally.get("contre")),
+        decompte_abstentions=integer(tally.get("abstentions")),
+        decompte_non_votants=integer(tally.get("nonVotants")),
+        decompte_non_votants_volontaires=integer(tally.get("nonVotantsVolontaires")),
+        source_member=member.name,
+        member_crc32=member.crc32,
+    )
+
+
+def _dossier_ref(value: Any) -> str | None:
+    """`objet.dossierLegislatif` (17th): a dossier uid, or an element carrying it in `@ref`/`uid`."""
+    if isinstance(value, dict) and not ("#text" in value or "@xsi:nil" in value):
+        value = value.get("@ref") or value.get("uid") or value.get("dossierRef")
+    return text(value)
+
+
+def _group_tally_row(uid: str, legislature: int, group: dict[str, Any]) -> Row:
+    vote = group["vote"]
+    tally = vote["decompteVoix"]
+    return GroupTallyRow(
+        scrutin_uid=uid,
+        legislature=legislature,
+        organe_ref=required(text(group["organeRef"]), "groupe.organeRef"),
+        nombre_membres_groupe=integer(group.get("nombreMembresGroupe")),
+        position_majoritaire=text(vote.get("positionMajoritaire")),
+        pour=integer(tally.get("pour")),
+        contre=integer(tally.get("contre")),
+        abstentions=integer(tally.get("abstentions")),
+        non_votants=integer(tally.get("nonVotants")),
+        non_votants_volontaires=integer(tally.get("nonVotantsVolontaires")),
+    )
+
+
+def _group_votes(uid: str, legislature: int, group: dict[str, Any]) -> list[Row]:
+    """The nominative record of one group: a row per voter, in the group's own organeRef."""
+    group_ref = required(text(group["organeRef"]), "groupe.organeRef")
+    rows: list[Row] = []
+    for category, block in (group["vote"].get("decompteNominatif") or {}).items():
+        position = _position(NOMINATIVE_POSITIONS, category)
+        for voter in _voters(block):
+            rows.append((  # VOTE_COLUMNS order
+                uid,
+                legislature,
+                group_ref,
+                voter["acteurRef"],
+                voter.get("mandatRef"),
+                position,
+                _PAR_DELEGATION[voter.get("parDelegation")],
+                voter.get("causePositionVote"),
+                voter.get("numPlace"),
+            ))
+    return rows
+
+
+def _correction_rows(uid: str, legislature: int, corrections: dict[str, Any] | None) -> list[Row]:
+    """`miseAuPoint` rows: positions stated after the vote, and malfunction reports."""
+    if not corrections:
+        return []
+    rows = _corrections_of(uid, legislature, corrections, malfunction=False)
+    rows += _corrections_of(uid, legislature, corrections.get(MALFUNCTION_KEY) or {}, malfunction=True)
+    return rows
+
+
+def _corrections_of(uid: str, legislature: int, record: dict[str, Any], *, malfunction: bool) -> list[Row]:
+    rows: list[Row] = []
+    for category, block in record.items():
+        if category == MALFUNCTION_KEY:
+            continue
+        position = _position(CORRECTION_POSITIONS, category)
+        for voter in _voters(block):
+            rows.append(CorrectionRow(
+                scrutin_uid=uid,
+                legislature=legislature,
+                position=position,
+                dysfonctionnement=malfunction,
+                acteur_ref=required(text(voter["acteurRef"]), "acteurRef"),
+                mandat_ref=text(voter.get("mandatRef")),
+                par_delegation=boolean(voter.get("parDelegation")),
+            ))
+    return rows
+
+
+def _position(positions: dict[str, str], category: str) -> str:
+    try:
+        return positions[category]
+    except KeyError:
+        raise ValueError(f"unknown vote category {category!r}: its voters would be lost") from None
+
+
+def _voters(block: Any) -> list[dict[str, Any]]:
+    """The voters of one category: null, `{"votant": one or many}`, or (in `miseAuPoint`) a list
+    of such blocks and nulls, like `[null, {"votant": ...}]`."""
+    voters: list[dict[str, Any]] = []
+    for part in as_list(block):
+        if part is not None:
+            voters.extend(as_list(part["votant"]))
+    return voters

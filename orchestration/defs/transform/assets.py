@@ -1,0 +1,36 @@
+"""Every dbt model and seed as a Dagster asset, built by one `dbt build`; dbt tests are asset checks.
+
+dbt writes the same build database as the Python loaders: the `duckdb` resource exports its path
+as NUPES_BUILD_DATABASE (the variable dbt's profiles.yml reads) and holds the run's writer lock, and
+the dbt subprocess inherits the environment. Events stream back as they happen, so each model is
+materialized, and each test evaluated, the moment dbt finishes it.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, export_build_database
+from orchestration.defs.transform.project import dbt_project, require_manifest
+from orchestration.defs.transform.translator import WarehouseDbtTranslator
+
+
+@dbt_assets(
+    manifest=require_manifest(dbt_project.manifest_path),
+    project=dbt_project,
+    dagster_dbt_translator=WarehouseDbtTranslator(),
+    pool=WAREHOUSE_WRITER_POOL,
+)
+def warehouse_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+) -> Iterator[Any]:
+    """`dbt build` of the selected models, seeds and tests.
+
+    `duckdb` is requested for its set-up, not its connections: it takes the writer lock, since dbt
+    writes the warehouse like any loader does.
+    """
+    context.log.info(f"dbt build into {export_build_database()}")
+    yield from dbt.cli(["build"], context=context).stream()

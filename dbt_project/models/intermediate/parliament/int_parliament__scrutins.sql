@@ -1,0 +1,31 @@
+with
+
+scrutins as (
+    select * from {{ ref('stg_assemblee__scrutins') }}
+),
+
+vote_kinds as (
+    select * from {{ ref('ref_vote_kinds') }}
+),
+
+classified as (
+    select
+        scrutins.*,
+        {{ classify_vote_kind('scrutins.title', 'scrutins.vote_type_code') }} as vote_kind
+    from scrutins
+),
+
+final as (
+    select
+        classified.*,
+        vote_kinds.is_final_vote,
+        date_trunc('month', classified.vote_date)::date as vote_month,
+        classified.chamber = 'AN' and classified.vote_type_code in ('SPO', 'SPS') as in_cohesion_scope,
+        classified.chamber = 'AN' and classified.vote_type_code = 'MOC' as is_censure_motion,
+        {{ close_vote_weight('classified.n_for', 'classified.n_against') }} as close_vote_weight
+    from classified
+    inner join vote_kinds
+        on classified.vote_kind = vote_kinds.vote_kind
+)
+
+select * from final

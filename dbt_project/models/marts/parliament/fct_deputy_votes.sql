@@ -1,0 +1,50 @@
+with
+
+deputy_votes as (
+    select * from {{ ref('int_parliament__deputy_votes') }}
+),
+
+scrutins as (
+    select * from {{ ref('int_parliament__scrutins') }}
+),
+
+group_votes as (
+    select * from {{ ref('int_parliament__group_votes') }}
+),
+
+final as (
+    select
+        deputy_votes.scrutin_uid,
+        deputy_votes.legislature,
+        scrutins.vote_date,
+        scrutins.vote_type_code,
+        scrutins.vote_kind,
+        scrutins.in_cohesion_scope,
+        deputy_votes.deputy_uid,
+        deputy_votes.mandate_uid,
+        deputy_votes.group_uid,
+        deputy_votes.group_code,
+        deputy_votes.is_unknown_group,
+        deputy_votes.appears_in_record,
+        deputy_votes.position,
+        deputy_votes.position in ('for', 'against', 'abstain') as has_cast,
+        deputy_votes.by_delegation,
+        deputy_votes.non_voting_cause,
+        deputy_votes.non_voting_cause is not null as is_excused,
+        deputy_votes.seat_number,
+        group_votes.position as group_position,
+        case
+            when deputy_votes.position in ('for', 'against', 'abstain') and group_votes.position is not null
+            then deputy_votes.position = group_votes.position
+        end as follows_group,
+        deputy_votes.corrected_position,
+        deputy_votes.correction_is_malfunction
+    from deputy_votes
+    inner join scrutins
+        on deputy_votes.scrutin_uid = scrutins.scrutin_uid
+    left join group_votes
+        on deputy_votes.scrutin_uid = group_votes.scrutin_uid
+        and deputy_votes.group_code = group_votes.group_code
+)
+
+select * from final

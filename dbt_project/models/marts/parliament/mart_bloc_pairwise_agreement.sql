@@ -1,0 +1,17 @@
+with
+
+pairs as (
+    select * from {{ ref('int_parliament__group_vote_pairs') }}
+),
+
+final as (
+    select
+        legislature,
+        group_code_a,
+        group_code_b,
+        {{ pairwise_agreement_measures() }}
+    from pairs
+    group by legislature, group_code_a, group_code_b
+)
+
+select * from final

@@ -1,0 +1,202 @@
+"""The dashboard: one self-contained static HTML page rendered from the published warehouse.
+
+Why a static page: it opens offline with one click, can be mailed or served by anything, and
+cannot go stale against the data it shows because it is re-rendered after every publication.
+The page holds its data as embedded JSON and draws it with the inlined script of
+`dashboard_assets/` (plain SVG, no library, no network resource at all).
+
+Reads the published warehouse READ-ONLY: publication swaps the file in with a rename, so
+rendering never blocks a refresh and never sees half of one. `make site` runs `main()`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from string import Template
+
+import duckdb
+
+from orchestration.lib.config import load_settings
+
+ASSETS_DIR = Path(__file__).with_name("dashboard_assets")
+
+# One query per dataset the page draws; the dashboard's dependence on the marts is exactly the
+# `marts.<name>` mentioned here (dbt_project/models/exposures.yml declares the same list, a test
+# keeps the two equal). Dates come out as ISO strings, rates as shares in [0, 1], polls in %.
+DATASET_QUERIES: dict[str, str] = {
+    "groups": """
+        select legislature, group_code, group_name, bloc
+        from marts.dim_groups
+        where chamber = 'AN'
+        order by legislature, group_code
+    """,
+    "cohesion_monthly": """
+        select legislature, vote_month as month, group_code, bloc, n_votes, mean_agreement_index
+        from marts.mart_group_cohesion_monthly
+        where bloc is not null and n_votes > 0
+        order by legislature, group_code, month
+    """,
+    "pairwise_agreement": """
+        select legislature, group_code_a, group_code_b, n_votes, n_agree, agreement_rate
+        from marts.mart_bloc_pairwise_agreement
+        where n_votes > 0
+        order by legislature, group_code_a, group_code_b
+    """,
+    "unanimity_monthly": """
+        select legislature, bloc, vote_month as month, n_votes, n_unanimous, unanimity_rate
+        from marts.mart_bloc_unity_monthly
+        where n_votes > 0
+        order by legislature, bloc, month
+    """,
+    "fault_lines": """
+        select
+            legislature, bloc, date_trunc('month', vote_date)::date as month, vote_date, scrutin_uid,
+            vote_kind, title, groups_for, groups_against, groups_abstain
+        from marts.mart_bloc_fault_lines
+        order by vote_date, scrutin_uid
+    """,
+    "censure_motions": """
+        select legislature, scrutin_uid, vote_date, title, group_code, members, n_for, share_for
+        from marts.mart_censure_motions
+        where not is_unknown_group
+        order by vote_date, scrutin_uid, group_code
+    """,
+    "poll_average": """
+        select subject, day, average_pct, band_low_pct as low_pct, band_high_pct as high_pct, n_polls
+        from marts.mart_poll_average_daily
+        where question = 'legislative_first_round' and subject_bloc is not null
+        order by subject, day
+    """,
+    "poll_points": """
+        select bloc as subject, fieldwork_end as date, bloc_share_pct as value_pct, pollster, variant
+        from marts.mart_left_bloc_voting_intention
+        where bloc_share_pct is not null
+        order by date, pollster
+    """,
+    "leader_barometers": """
+        select subject as leader, pollster, metric, fieldwork_end as date, value_pct
+        from marts.mart_leader_popularity
+        order by pollster, metric, leader, date
+    """,
+}
+PUBLICATION_QUERY = "select * from marts.publication order by published_at desc limit 1"
+PUBLICATION_JSON_COLUMNS = ("source_versions", "newest_vote_dates", "mart_row_counts")
+
+
+class DashboardError(RuntimeError):
+    """The dashboard could not be rendered; the message names the dataset and the reason."""
+
+
+@dataclass(frozen=True)
+class RenderedSite:
+    path: Path
+    publication_id: str | None
+    dataset_rows: dict[str, int]
+
+
+def _json_value(value: object) -> object:
+    """JSON for what DuckDB returns beyond JSON's types: dates as ISO strings, decimals as floats."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"cannot put a {type(value).__name__} in the dashboard's data: {value!r}")
+
+
+def _fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, object]]:
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _load_publication(con: duckdb.DuckDBPyConnection) -> dict[str, object] | None:
+    """The newest publication's row with its JSON columns parsed; None on an unpublished build."""
+    try:
+        rows = _fetch_dicts(con, PUBLICATION_QUERY)
+    except duckdb.CatalogException:
+        return None
+    if not rows:
+        return None
+    publication = rows[0]
+    for column in PUBLICATION_JSON_COLUMNS:
+        publication[column] = json.loads(publication[column])
+    return publication
+
+
+def load_dashboard_data(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Every dataset of the page, plus the publication it shows."""
+    data: dict[str, object] = {}
+    for name, sql in DATASET_QUERIES.items():
+        try:
+            data[name] = _fetch_dicts(con, sql)
+        except duckdb.Error as exc:
+            raise DashboardError(f"dashboard dataset {name!r} failed: {exc}") from exc
+    data["publication"] = _load_publication(con)
+    return data
+
+
+def _script_safe_json(data: dict[str, object]) -> str:
+    """JSON that cannot close the <script> element holding it (`<` is escaped)."""
+    text = json.dumps(data, default=_json_value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c")
+
+
+def render_html(data: dict[str, object], generated_at: datetime) -> str:
+    """The whole page, with its style, script and data inlined."""
+    template = Template((ASSETS_DIR / "template.html").read_text(encoding="utf-8"))
+    return template.substitute(
+        style=(ASSETS_DIR / "dashboard.css").read_text(encoding="utf-8"),
+        script=(ASSETS_DIR / "dashboard.js").read_text(encoding="utf-8"),
+        data=_script_safe_json(data),
+        generated_at=escape(generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write beside, then rename: a reader or web server never sees half a page."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def render_site(warehouse: Path, site_dir: Path) -> RenderedSite:
+    """Render `site_dir/index.html` from the warehouse file, opened read-only."""
+    if not warehouse.exists():
+        raise DashboardError(f"no warehouse at {warehouse}: run `make run` first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        data = load_dashboard_data(con)
+    page = site_dir / "index.html"
+    write_atomically(page, render_html(data, datetime.now(timezone.utc)))
+    publication = data["publication"]
+    return RenderedSite(
+        path=page,
+        publication_id=publication["publication_id"] if publication else None,
+        dataset_rows={name: len(data[name]) for name in DATASET_QUERIES},
+    )
+
+
+def site_dir_for(warehouse: Path) -> Path:
+    return warehouse.parent / "site"
+
+
+def main() -> int:
+    warehouse = load_settings().warehouse_path
+    try:
+        site = render_site(warehouse, site_dir_for(warehouse))
+    except DashboardError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"Dashboard written to {site.path} (publication {site.publication_id}); open it in a browser.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,404 @@
+/* The dashboard's charts: plain SVG drawn from the JSON embedded in the page, no library, no network.
+   Every chart container carries data-chart, data-status (ok / empty / error) and data-marks (the
+   number of data marks drawn) so a headless browser can check that each one rendered with data. */
+(function () {
+  "use strict";
+
+  const DATA = JSON.parse(document.getElementById("dashboard-data").textContent);
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const WIDE = 960, NARROW = 480;
+  const MARGIN = { top: 12, right: 16, bottom: 30, left: 48 };
+
+  const I18N = {
+    fr: {
+      votes: "votes", polls: "sondages", month: "mois", date: "Date", kind: "Nature", title: "Objet",
+      for: "Pour", against: "Contre", abstain: "Abstention", legislature: "législature",
+      average: "moyenne", poll: "sondage", band: "bande", members: "membres", none: "aucune donnée",
+      published: "Publiée le", revision: "Révision git", versions: "Versions", newestVotes: "Dernier scrutin chargé",
+      source: "Source", loaded: "Chargée le", size: "Taille (octets)", faultCount: "votes de fracture",
+    },
+    en: {
+      votes: "votes", polls: "polls", month: "month", date: "Date", kind: "Kind", title: "Title",
+      for: "For", against: "Against", abstain: "Abstain", legislature: "legislature",
+      average: "average", poll: "poll", band: "band", members: "members", none: "no data",
+      published: "Published at", revision: "Git revision", versions: "Versions", newestVotes: "Newest vote loaded",
+      source: "Source", loaded: "Loaded at", size: "Size (bytes)", faultCount: "fault-line votes",
+    },
+  };
+  const GROUP_COLORS = {
+    LFI: "#c9184a", SOC: "#f08080", ECO: "#2e9e44", GDR: "#8b0000", RE: "#e6b800", EPR: "#e6b800",
+    RN: "#0d2c6c", LR: "#2f6db5", DR: "#2f6db5", DEM: "#f08c00", HOR: "#4b3fb5", LIOT: "#a0845c",
+    UDR: "#3a3f58", NI: "#9aa3ad", NUPES: "#b5174b", NFP: "#d6336c",
+  };
+  const PALETTE = ["#c9184a", "#2f6db5", "#2e9e44", "#f08c00", "#6f42c1", "#8b0000", "#17a2b8", "#795548", "#e83e8c", "#495057"];
+
+  let lang = window.location.hash === "#en" ? "en" : "fr";
+  const t = (key) => I18N[lang][key];
+
+  /* ---------- small helpers ---------- */
+  function svgEl(tag, attrs, parent) {
+    const node = document.createElementNS(SVG_NS, tag);
+    Object.entries(attrs || {}).forEach(([name, value]) => node.setAttribute(name, value));
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+  function htmlEl(tag, attrs, parent, text) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([name, value]) => node.setAttribute(name, value));
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+  function addTitle(node, text) { svgEl("title", {}, node).textContent = text; }
+  function scale(domain, range) {
+    const [d0, d1] = domain, [r0, r1] = range;
+    const span = d1 - d0 || 1;
+    return (value) => r0 + ((value - d0) / span) * (r1 - r0);
+  }
+  const toTime = (isoDate) => new Date(isoDate + "T00:00:00Z").getTime();
+  const pct = (share) => (share === null || share === undefined ? "—" : (share * 100).toFixed(1) + " %");
+  const pctPoints = (value) => (value === null || value === undefined ? "—" : Number(value).toFixed(1) + " %");
+  const monthLabel = (isoDate) =>
+    new Date(isoDate + "T00:00:00Z").toLocaleDateString(lang === "fr" ? "fr-FR" : "en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
+  const colorOf = (code, index) => GROUP_COLORS[code] || PALETTE[index % PALETTE.length];
+  function groupBy(rows, keyOf) {
+    const groups = new Map();
+    rows.forEach((row) => {
+      const key = keyOf(row);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(row);
+    });
+    return groups;
+  }
+  function drawLegend(container, entries) {
+    if (!container) return;
+    container.replaceChildren();
+    entries.forEach(({ label, color }) => {
+      const item = htmlEl("span", {}, container);
+      htmlEl("span", { class: "swatch", style: "background:" + color }, item);
+      item.appendChild(document.createTextNode(label));
+    });
+  }
+  function niceTicks(min, max, count) {
+    const step = Math.pow(10, Math.floor(Math.log10((max - min) / count || 1)));
+    const multiple = [1, 2, 2.5, 5, 10].find((m) => (max - min) / (step * m) <= count) || 10;
+    const size = step * multiple;
+    const ticks = [];
+    for (let tick = Math.ceil(min / size) * size; tick <= max + 1e-9; tick += size) ticks.push(+tick.toFixed(10));
+    return ticks;
+  }
+  function monthTicks(minTime, maxTime) {
+    const start = new Date(minTime), end = new Date(maxTime);
+    const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
+    const every = [1, 2, 3, 6, 12, 24].find((step) => months / step <= 8) || 48;
+    const ticks = [];
+    const cursor = new Date(Date.UTC(start.getUTCFullYear(), Math.ceil(start.getUTCMonth() / every) * every, 1));
+    while (cursor.getTime() <= maxTime) {
+      if (cursor.getTime() >= minTime) ticks.push(cursor.toISOString().slice(0, 10));
+      cursor.setUTCMonth(cursor.getUTCMonth() + every);
+    }
+    return ticks;
+  }
+
+  /* ---------- a time chart: lines, bands and points on a shared time axis ---------- */
+  /* spec: { series: [{ label, color, points: [{ date, value, tip }], line, onClick }],
+             bands: [{ color, points: [{ date, low, high }] }], yFormat, height } */
+  function timeChart(plot, spec) {
+    const points = spec.series.flatMap((series) => series.points);
+    if (!points.length) return 0;
+    const height = spec.height || 300;
+    const width = spec.width || WIDE;
+    const times = points.map((p) => toTime(p.date));
+    const values = points.map((p) => p.value).concat(
+      (spec.bands || []).flatMap((band) => band.points.flatMap((p) => [p.low, p.high])));
+    const [minTime, maxTime] = [Math.min(...times), Math.max(...times)];
+    const yTicks = niceTicks(Math.min(...values), Math.max(...values), 5);
+    const yDomain = [Math.min(yTicks[0], Math.min(...values)), Math.max(yTicks[yTicks.length - 1], Math.max(...values))];
+    const x = scale([minTime, maxTime], [MARGIN.left, width - MARGIN.right]);
+    const y = scale(yDomain, [height - MARGIN.bottom, MARGIN.top]);
+    const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" }, plot);
+    const axis = svgEl("g", { class: "axis" }, svg);
+    yTicks.forEach((tick) => {
+      svgEl("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: y(tick), y2: y(tick) }, axis);
+      svgEl("text", { x: MARGIN.left - 6, y: y(tick) + 4, "text-anchor": "end" }, axis).textContent = spec.yFormat(tick);
+    });
+    monthTicks(minTime, maxTime).forEach((tick) => {
+      svgEl("text", { x: x(toTime(tick)), y: height - 8, "text-anchor": "middle" }, axis).textContent = monthLabel(tick);
+    });
+    (spec.bands || []).forEach((band) => {
+      const upper = band.points.map((p) => `${x(toTime(p.date))},${y(p.high)}`);
+      const lower = band.points.slice().reverse().map((p) => `${x(toTime(p.date))},${y(p.low)}`);
+      svgEl("polygon", { class: "band", fill: band.color, points: upper.concat(lower).join(" ") }, svg);
+    });
+    let marks = 0;
+    spec.series.forEach((series) => {
+      if (series.line !== false && series.points.length > 1) {
+        const path = series.points.map((p) => `${x(toTime(p.date))},${y(p.value)}`).join(" ");
+        svgEl("polyline", { class: "series-line", stroke: series.color, points: path }, svg);
+      }
+      series.points.forEach((point) => {
+        const dot = svgEl("circle", {
+          cx: x(toTime(point.date)), cy: y(point.value), r: series.radius || 3, fill: series.color,
+          "fill-opacity": series.line === false ? 0.55 : 1, class: series.onClick ? "clickable" : "",
+        }, svg);
+        addTitle(dot, point.tip);
+        if (series.onClick) dot.addEventListener("click", () => series.onClick(point));
+        marks += 1;
+      });
+    });
+    return marks;
+  }
+
+  /* ---------- a heatmap: rows x columns of shares in [0, 1] ---------- */
+  /* spec: { title, rows: [{ key, label }], cols: [{ key, label }], cell(rowKey, colKey) -> { value, tip } | null } */
+  function heatmap(plot, spec) {
+    const panel = htmlEl("div", { class: "panel" }, plot);
+    htmlEl("h4", {}, panel, spec.title);
+    const cellWidth = 46, cellHeight = 24;
+    const labelWidth = spec.rowLabelWidth || 60, labelHeight = 24;
+    const width = labelWidth + spec.cols.length * cellWidth;
+    const height = labelHeight + spec.rows.length * cellHeight;
+    const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", style: `max-width:${width}px` }, panel);
+    spec.cols.forEach((col, index) => {
+      svgEl("text", { class: "col-label", x: labelWidth + (index + 0.5) * cellWidth, y: 14, "text-anchor": "middle" }, svg)
+        .textContent = col.label;
+    });
+    let marks = 0;
+    spec.rows.forEach((row, rowIndex) => {
+      const top = labelHeight + rowIndex * cellHeight;
+      const rowLabel = svgEl("text", { class: "row-label", x: labelWidth - 6, y: top + cellHeight / 2 + 4, "text-anchor": "end" }, svg);
+      rowLabel.textContent = row.label;
+      if (row.tip) addTitle(rowLabel, row.tip);
+      spec.cols.forEach((col, colIndex) => {
+        const cell = spec.cell(row.key, col.key);
+        if (!cell || cell.value === null || cell.value === undefined) return;
+        const left = labelWidth + colIndex * cellWidth;
+        const rect = svgEl("rect", {
+          x: left + 1, y: top + 1, width: cellWidth - 2, height: cellHeight - 2,
+          fill: `hsl(340, 70%, ${Math.round(96 - cell.value * 56)}%)`,
+        }, svg);
+        addTitle(rect, cell.tip);
+        svgEl("text", { class: cell.value > 0.6 ? "cell-label dark" : "cell-label", x: left + cellWidth / 2, y: top + cellHeight / 2 }, svg)
+          .textContent = Math.round(cell.value * 100);
+        marks += 1;
+      });
+    });
+    return marks;
+  }
+
+  /* ---------- the charts ---------- */
+  const legislatureTitle = (legislature) => (lang === "fr" ? `${legislature}e ${t("legislature")}` : `${legislature}th ${t("legislature")}`);
+
+  function drawCohesionMonthly(plot, figure) {
+    const series = [...groupBy(DATA.cohesion_monthly, (row) => `${row.legislature}-${row.group_code}`).values()]
+      .map((rows) => ({
+        label: rows[0].group_code,
+        color: colorOf(rows[0].group_code, 0),
+        points: rows.map((row) => ({
+          date: row.month, value: row.mean_agreement_index,
+          tip: `${row.group_code} ${monthLabel(row.month)}: ${row.mean_agreement_index.toFixed(3)} (${row.n_votes} ${t("votes")})`,
+        })),
+      }));
+    drawLegend(figure.querySelector(".legend"),
+      [...new Map(series.map((s) => [s.label, s])).values()].map(({ label, color }) => ({ label, color })));
+    return timeChart(plot, { series, yFormat: (v) => v.toFixed(2) });
+  }
+
+  function groupOrder(legislature) {
+    return DATA.groups.filter((group) => group.legislature === legislature)
+      .sort((a, b) => (a.bloc ? 0 : 1) - (b.bloc ? 0 : 1) || a.group_code.localeCompare(b.group_code));
+  }
+
+  function drawPairwiseAgreement(plot) {
+    let marks = 0;
+    groupBy(DATA.pairwise_agreement, (row) => row.legislature).forEach((rows, legislature) => {
+      const byPair = new Map(rows.flatMap((row) => [[`${row.group_code_a}|${row.group_code_b}`, row], [`${row.group_code_b}|${row.group_code_a}`, row]]));
+      const groups = groupOrder(legislature).map((group) => ({ key: group.group_code, label: group.group_code, tip: group.group_name }))
+        .filter((group) => rows.some((row) => row.group_code_a === group.key || row.group_code_b === group.key));
+      marks += heatmap(plot, {
+        title: legislatureTitle(legislature), rows: groups, cols: groups,
+        cell: (a, b) => {
+          const row = byPair.get(`${a}|${b}`);
+          return row && { value: row.agreement_rate, tip: `${a} – ${b}: ${pct(row.agreement_rate)} (${row.n_agree} / ${row.n_votes} ${t("votes")})` };
+        },
+      });
+    });
+    return marks;
+  }
+
+  let selectFaultLineMonth = () => {};
+
+  function drawUnanimityMonthly(plot, figure) {
+    const series = [...groupBy(DATA.unanimity_monthly, (row) => `${row.legislature}-${row.bloc}`).values()].map((rows) => ({
+      label: rows[0].bloc, color: colorOf(rows[0].bloc, 0), radius: 4,
+      onClick: (point) => selectFaultLineMonth(point.key),
+      points: rows.map((row) => ({
+        date: row.month, value: row.unanimity_rate, key: `${row.legislature}|${row.bloc}|${row.month}`,
+        tip: `${row.bloc} ${monthLabel(row.month)}: ${pct(row.unanimity_rate)} (${row.n_unanimous} / ${row.n_votes} ${t("votes")})`,
+      })),
+    }));
+    drawLegend(figure.querySelector(".legend"), series.filter((s, i) => series.findIndex((o) => o.label === s.label) === i));
+    return timeChart(plot, { series, yFormat: (v) => Math.round(v * 100) + " %" });
+  }
+
+  function drawFaultLines(plot, figure) {
+    const byMonth = groupBy(DATA.fault_lines, (row) => `${row.legislature}|${row.bloc}|${row.month}`);
+    const select = figure.querySelector("select");
+    const keys = [...byMonth.keys()].sort();
+    if (!keys.length) return 0;
+    const unity = new Map(DATA.unanimity_monthly.map((row) => [`${row.legislature}|${row.bloc}|${row.month}`, row.unanimity_rate]));
+    const worstMonth = keys.reduce((worst, key) => ((unity.get(key) ?? 1) < (unity.get(worst) ?? 1) ? key : worst), keys[0]);
+    const current = keys.includes(select.value) ? select.value : worstMonth;
+    select.replaceChildren(...keys.map((key) => {
+      const [legislature, bloc, month] = key.split("|");
+      const option = htmlEl("option", { value: key }, null,
+        `${bloc} (${legislature}) ${monthLabel(month)}: ${byMonth.get(key).length} ${t("faultCount")}`);
+      return option;
+    }));
+    select.value = current;
+    const render = () => {
+      const rows = byMonth.get(select.value) || [];
+      const table = htmlEl("table");
+      const head = htmlEl("tr", {}, htmlEl("thead", {}, table));
+      [t("date"), t("kind"), t("title"), t("for"), t("against"), t("abstain")].forEach((label) => htmlEl("th", {}, head, label));
+      const body = htmlEl("tbody", {}, table);
+      rows.forEach((row) => {
+        const line = htmlEl("tr", { "data-scrutin": row.scrutin_uid }, body);
+        [row.vote_date, row.vote_kind, row.title, row.groups_for, row.groups_against, row.groups_abstain]
+          .forEach((value) => htmlEl("td", {}, line, value || ""));
+      });
+      plot.replaceChildren(table);
+      return rows.length;
+    };
+    select.onchange = () => { figure.dataset.marks = String(render()); };
+    selectFaultLineMonth = (key) => {
+      if (!byMonth.has(key)) return;
+      select.value = key;
+      select.onchange();
+      figure.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    };
+    return render();
+  }
+
+  function drawCensureMotions(plot) {
+    let marks = 0;
+    groupBy(DATA.censure_motions, (row) => row.legislature).forEach((rows, legislature) => {
+      const byCell = new Map(rows.map((row) => [`${row.scrutin_uid}|${row.group_code}`, row]));
+      const motions = [...groupBy(rows, (row) => row.scrutin_uid).values()].map((motionRows) => ({
+        key: motionRows[0].scrutin_uid, label: motionRows[0].vote_date, tip: motionRows[0].title,
+      }));
+      const groups = groupOrder(legislature).map((group) => ({ key: group.group_code, label: group.group_code }))
+        .filter((group) => rows.some((row) => row.group_code === group.key));
+      marks += heatmap(plot, {
+        title: legislatureTitle(legislature), rows: motions, cols: groups, rowLabelWidth: 80,
+        cell: (motion, group) => {
+          const row = byCell.get(`${motion}|${group}`);
+          return row && { value: row.share_for, tip: `${group}: ${row.n_for} / ${row.members} ${t("members")} (${pct(row.share_for)})\n${row.title}` };
+        },
+      });
+    });
+    return marks;
+  }
+
+  function drawPollAverage(plot, figure) {
+    const averages = [...groupBy(DATA.poll_average, (row) => row.subject).values()];
+    const series = averages.map((rows, index) => ({
+      label: `${rows[0].subject} (${t("average")})`, color: colorOf(rows[0].subject, index), radius: 1,
+      points: rows.map((row) => ({
+        date: row.day, value: row.average_pct,
+        tip: `${rows[0].subject} ${row.day}: ${pctPoints(row.average_pct)} (${row.n_polls} ${t("polls")})`,
+      })),
+    }));
+    const pollSeries = [...groupBy(DATA.poll_points, (row) => row.subject).values()].map((rows, index) => ({
+      label: `${rows[0].subject} (${t("poll")})`, color: colorOf(rows[0].subject, index), line: false, radius: 3.5,
+      points: rows.map((row) => ({
+        date: row.date, value: row.value_pct,
+        tip: `${row.pollster} ${row.date}: ${pctPoints(row.value_pct)}${row.variant ? " — " + row.variant : ""}`,
+      })),
+    }));
+    const bands = averages.map((rows, index) => ({
+      color: colorOf(rows[0].subject, index),
+      points: rows.filter((row) => row.low_pct !== null && row.high_pct !== null)
+        .map((row) => ({ date: row.day, low: row.low_pct, high: row.high_pct })),
+    }));
+    drawLegend(figure.querySelector(".legend"), series.concat(pollSeries));
+    return timeChart(plot, { series: series.concat(pollSeries), bands, yFormat: (v) => v.toFixed(0) + " %" });
+  }
+
+  function drawLeaderBarometers(plot, figure) {
+    const leaders = [...new Set(DATA.leader_barometers.map((row) => row.leader))].sort();
+    const leaderColor = (leader) => PALETTE[leaders.indexOf(leader) % PALETTE.length];
+    drawLegend(figure.querySelector(".legend"), leaders.map((leader) => ({ label: leader, color: leaderColor(leader) })));
+    let marks = 0;
+    groupBy(DATA.leader_barometers, (row) => `${row.pollster} — ${row.metric}`).forEach((rows, title) => {
+      const panel = htmlEl("div", { class: "panel" }, plot);
+      htmlEl("h4", {}, panel, title);
+      const series = [...groupBy(rows, (row) => row.leader).values()].map((leaderRows) => ({
+        label: leaderRows[0].leader, color: leaderColor(leaderRows[0].leader),
+        points: leaderRows.map((row) => ({ date: row.date, value: row.value_pct, tip: `${row.leader} ${row.date}: ${pctPoints(row.value_pct)}` })),
+      }));
+      marks += timeChart(panel, { series, width: NARROW, height: 240, yFormat: (v) => v.toFixed(0) + " %" });
+    });
+    return marks;
+  }
+
+  function drawPublication(plot) {
+    const publication = DATA.publication;
+    if (!publication) return 0;
+    const facts = htmlEl("dl", { class: "facts" }, plot);
+    const newest = (publication.newest_vote_dates || []).map((row) => `${row.legislature}: ${row.newest_vote_date}`).join(", ");
+    [[t("published"), publication.published_at], [t("revision"), publication.git_revision || "—"],
+     [t("versions"), `dbt ${publication.dbt_version}, DuckDB ${publication.duckdb_version}`], [t("newestVotes"), newest]]
+      .forEach(([term, value]) => { htmlEl("dt", {}, facts, term); htmlEl("dd", {}, facts, value); });
+    const table = htmlEl("table", {}, htmlEl("div", { class: "table-scroll" }, plot));
+    const head = htmlEl("tr", {}, htmlEl("thead", {}, table));
+    [t("source"), "sha256", t("size"), t("loaded")].forEach((label) => htmlEl("th", {}, head, label));
+    const body = htmlEl("tbody", {}, table);
+    publication.source_versions.forEach((source) => {
+      const line = htmlEl("tr", {}, body);
+      htmlEl("td", { title: source.url }, line, source.source_key);
+      [source.sha256.slice(0, 12), String(source.size_bytes), source.loaded_at].forEach((value) => htmlEl("td", {}, line, value));
+    });
+    return publication.source_versions.length;
+  }
+
+  const CHARTS = {
+    "cohesion-monthly": drawCohesionMonthly,
+    "pairwise-agreement": drawPairwiseAgreement,
+    "unanimity-monthly": drawUnanimityMonthly,
+    "fault-lines": drawFaultLines,
+    "censure-motions": drawCensureMotions,
+    "poll-average": drawPollAverage,
+    "leader-barometers": drawLeaderBarometers,
+    "publication": drawPublication,
+  };
+
+  function renderAll() {
+    Object.entries(CHARTS).forEach(([name, draw]) => {
+      const figure = document.querySelector(`[data-chart="${name}"]`);
+      const plot = figure.querySelector(".plot");
+      plot.replaceChildren();
+      try {
+        const marks = draw(plot, figure);
+        figure.dataset.marks = String(marks);
+        figure.dataset.status = marks > 0 ? "ok" : "empty";
+        if (!marks) htmlEl("p", { class: "empty" }, plot, t("none"));
+      } catch (error) {
+        figure.dataset.status = "error";
+        window.recordDashboardError(`chart ${name}: ${error && error.stack ? error.stack : error}`);
+      }
+    });
+    document.body.dataset.rendered = "true";
+  }
+
+  function setLanguage(next) {
+    lang = next;
+    document.documentElement.lang = next;
+    document.documentElement.dataset.lang = next;
+    renderAll();
+  }
+
+  (window.__earlyErrors || []).forEach((message) => window.recordDashboardError(message));
+  document.getElementById("language-toggle").addEventListener("click", () => setLanguage(lang === "fr" ? "en" : "fr"));
+  setLanguage(lang);
+})();

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import re
+import zipfile
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -199,6 +200,13 @@ def iter_json_members(archive: Path, pattern: re.Pattern[str]) -> Iterator[JsonM
     for member in iter_members(archive, prefix="json/", suffix=".json"):
         if pattern.fullmatch(member.name):
             yield JsonMember(member.name, member.crc32, member.content)
+
+
+def count_members(archive: Path, prefix: str) -> int:
+    """JSON files under `prefix`, from the central directory (nothing inflated): what a load of
+    the archive must account for."""
+    with zipfile.ZipFile(archive) as opened:
+        return sum(1 for name in opened.namelist() if name.startswith(prefix) and name.endswith(".json"))
 
 
 def parse_archive(

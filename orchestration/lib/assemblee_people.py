@@ -5,7 +5,8 @@ of the 16th and AMO10 of the 17th both embed them), `an_mandats` rows; `json/org
 gives one `an_organes` row. Quirks handled: the acteur `uid` is an element `{"#text": "PA..."}`;
 nil values are `{"@xsi:nil": "true"}`; `mandats.mandat` is one object or a list; a mandate's
 `organes.organeRef` is one string or (ministers "en mission") a list, kept whole in `organe_refs`
-with the first in `organe_ref`.
+with the first in `organe_ref`. Dumps that ship mandates as their own files
+(`json/mandat/PM*.json`) are read too.
 
 Every row carries `dump_legislature`, the legislature of the dump it came from: the partition that
 reloading that dump replaces (an acteur appears in the dumps of several legislatures).
@@ -38,15 +39,20 @@ PEOPLE_TABLES = ("an_acteurs", "an_mandats", "an_organes")
 ActeurRow = row_type("an_acteurs")
 MandatRow = row_type("an_mandats")
 OrganeRow = row_type("an_organes")
-AMO_MEMBER = re.compile(r"json/(acteur/PA|organe/PO)\w+\.json")
+AMO_MEMBER = re.compile(r"json/(acteur/PA|organe/PO|mandat/PM)\w+\.json")
 
 
 def parse_amo(archive: Path, dump_legislature: int, on_error: OnError = "fail") -> ParsedArchive:
     """The acteur, mandate and organe tables of one AMO dump."""
 
     def member_rows(member: JsonMember) -> MemberRows:
-        if "acteur" in member.document:
+        document = member.document
+        if "acteur" in document:
             return acteur_rows(member, dump_legislature)
+        if "mandat" in document:
+            mandate = document["mandat"]
+            acteur_ref = required(text(mandate.get("acteurRef")), "mandat.acteurRef")
+            return {"an_mandats": [_mandate_row(mandate, acteur_ref, dump_legislature)]}
         return {"an_organes": [organe_row(member, dump_legislature)]}
 
     members = iter_json_members(archive, AMO_MEMBER)

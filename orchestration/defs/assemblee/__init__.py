@@ -1,5 +1,12 @@
-"""Definitions of the assemblee part of the graph (filled in by its issue)."""
+"""Definitions of the assemblee part of the graph: the AN dumps loaded into raw, and their checks."""
 
 import dagster as dg
 
-defs = dg.Definitions()
+from orchestration.defs.assemblee import dossiers
+from orchestration.defs.assemblee.assets import assemblee_people, assemblee_votes
+from orchestration.defs.assemblee.checks import people_checks, vote_checks
+
+defs = dg.Definitions.merge(
+    dg.Definitions(assets=[assemblee_votes, assemblee_people], asset_checks=[*vote_checks, *people_checks]),
+    dossiers.defs,
+)

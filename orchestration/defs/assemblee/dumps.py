@@ -1,0 +1,215 @@
+"""Refreshing one kind of Assemblée dump, legislature by legislature: fetch, compare, parse, load.
+
+For each configured legislature the dump is fetched with the shared client (conditional request,
+retries, size cap, verified whole). When its sha256 equals the one `raw.source_versions` holds
+for it, nothing is parsed or rewritten. Otherwise the whole archive is parsed first (a member that
+cannot be parsed fails naming the archive and member, unless quarantine mode is on), then every
+table's partition of that legislature, and its quarantine rows, are replaced in ONE transaction:
+a failure anywhere leaves the previous rows whole, and a re-run gives the same rows.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the asset function's annotations (config, resources).
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
+from orchestration.lib.assemblee import OnError, ParsedArchive, count_members, quarantine_table
+from orchestration.lib.config import Settings, load_settings
+from orchestration.lib.http import FetchResult, fetch
+from orchestration.lib.raw_schema import RAW_SCHEMA
+from orchestration.lib.warehouse import (
+    PartitionLoad,
+    ensure_raw_schema,
+    loaded_sha256,
+    quote_identifier,
+    record_source_version,
+    replace_partitions,
+)
+
+GROUP_NAME = "assemblee"
+RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+QUARANTINE_TABLE = "quarantine"
+MEMBERS_CHECK = "rows_match_archive_members"
+
+Log = Callable[[str], None]
+
+
+class LoadConfig(dg.Config):
+    """Run configuration shared by the AN dump assets."""
+
+    on_bad_member: str = "fail"  # "fail": stop naming the file; "quarantine": load the rest, list it in raw.quarantine
+    force_reload: bool = False  # parse and reload even an unchanged dump (after a parser change)
+
+    def error_mode(self) -> OnError:
+        if self.on_bad_member not in ("fail", "quarantine"):
+            raise ValueError(f"on_bad_member must be 'fail' or 'quarantine', not {self.on_bad_member!r}")
+        return self.on_bad_member  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class AnDump:
+    """One kind of AN dump: where each legislature's copy lives, how it parses, what it fills."""
+
+    name: str  # in source keys: an/<legislature>/<name>
+    tables: tuple[str, ...]
+    partition_column: str
+    relative_url: Callable[[int], str]  # under settings.an_base_url
+    parse: Callable[[Path, int, OnError], ParsedArchive]
+    # Members the archive must have, per table whose row count must match (the "no file skipped" check).
+    member_prefixes: dict[str, str]
+    max_bytes: int = 512 << 20
+
+    def source_key(self, legislature: int) -> str:
+        return f"an/{legislature}/{self.name}"
+
+    def url(self, settings: Settings, legislature: int) -> str:
+        return settings.an_base_url + self.relative_url(legislature)
+
+
+@dataclass(frozen=True)
+class DumpOutcome:
+    """What a run did with one legislature's dump."""
+
+    legislature: int
+    fetched: FetchResult
+    unchanged: bool
+    quarantined: int = 0
+    seconds: float = 0.0
+
+
+def refresh_dump(
+    con: duckdb.DuckDBPyConnection, dump: AnDump, settings: Settings, legislature: int, config: LoadConfig, log: Log
+) -> DumpOutcome:
+    """Bring one legislature's partition of the dump's tables up to date with the source."""
+    fetched = fetch(
+        dump.url(settings, legislature), settings.download_dir / "an" / str(legislature),
+        max_bytes=dump.max_bytes, log=log,
+    )
+    label = f"{dump.name} of the {legislature}th legislature"
+    if not config.force_reload and loaded_sha256(con, dump.source_key(legislature)) == fetched.sha256:
+        log(f"{label}: unchanged (sha256 {fetched.sha256[:12]}), raw rows kept")
+        return DumpOutcome(legislature, fetched, unchanged=True)
+    started = time.perf_counter()
+    parsed = dump.parse(fetched.path, legislature, config.error_mode())
+    log(
+        f"{label}: parsed {parsed.member_count:,} members of {fetched.path.name} in {time.perf_counter() - started:.2f} s"
+        + (f", {len(parsed.quarantined)} QUARANTINED" if parsed.quarantined else "")
+    )
+    written = replace_partitions(con, _partition_loads(dump, legislature, parsed))
+    record_source_version(
+        con, dump.source_key(legislature), url=fetched.url, sha256=fetched.sha256,
+        size_bytes=fetched.size_bytes, etag=fetched.etag, last_modified=fetched.last_modified,
+    )
+    seconds = time.perf_counter() - started
+    log(f"{label}: loaded in {seconds:.2f} s: " + ", ".join(f"{rows:,} rows into raw.{t}" for t, rows in written.items()))
+    return DumpOutcome(legislature, fetched, unchanged=False, quarantined=len(parsed.quarantined), seconds=seconds)
+
+
+def _partition_loads(dump: AnDump, legislature: int, parsed: ParsedArchive) -> list[PartitionLoad]:
+    """Every table's partition, and the dump's quarantine rows (emptied by a clean load)."""
+    source_key = dump.source_key(legislature)
+    loads = [PartitionLoad(t, dump.partition_column, legislature, parsed.tables[t]) for t in dump.tables]
+    quarantined = quarantine_table(source_key, str(legislature), parsed.quarantined)
+    return loads + [PartitionLoad(QUARANTINE_TABLE, "source", source_key, quarantined)]
+
+
+def rows_by_partition(con: duckdb.DuckDBPyConnection, table: str, partition_column: str) -> dict[int, int]:
+    ensure_raw_schema(con)
+    column = quote_identifier(partition_column)
+    counts = con.execute(
+        f"SELECT {column}, count(*) FROM {RAW_SCHEMA}.{quote_identifier(table)} GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    return {int(partition): rows for partition, rows in counts}
+
+
+def raw_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+def materializations(
+    con: duckdb.DuckDBPyConnection, dump: AnDump, outcomes: list[DumpOutcome]
+) -> list[dg.MaterializeResult]:
+    """Per table: rows per legislature, and the version and status of each legislature's source."""
+    sources = {
+        str(outcome.legislature): {
+            "status": "unchanged" if outcome.unchanged else "loaded",
+            "sha256": outcome.fetched.sha256,
+            "etag": outcome.fetched.etag,
+            "last_modified": outcome.fetched.last_modified,
+            "size_bytes": outcome.fetched.size_bytes,
+            "load_seconds": round(outcome.seconds, 2),
+        }
+        for outcome in outcomes
+    }
+    results = []
+    for table in dump.tables:
+        counts = rows_by_partition(con, table, dump.partition_column)
+        metadata = {
+            "rows": sum(counts.values()),
+            f"rows_by_{dump.partition_column}": {str(leg): rows for leg, rows in counts.items()},
+            "unchanged": all(outcome.unchanged for outcome in outcomes),
+            "sources": sources,
+        }
+        results.append(dg.MaterializeResult(asset_key=raw_key(table), metadata=metadata))
+    return results
+
+
+def members_check(con: duckdb.DuckDBPyConnection, dump: AnDump, outcomes: list[DumpOutcome]) -> dg.AssetCheckResult:
+    """Rows loaded equal the members of the archive, per table and legislature: no file skipped."""
+    mismatches: dict[str, str] = {}
+    for table, prefix in dump.member_prefixes.items():
+        loaded = rows_by_partition(con, table, dump.partition_column)
+        for outcome in outcomes:
+            in_archive = count_members(outcome.fetched.path, prefix)
+            if loaded.get(outcome.legislature, 0) != in_archive:
+                mismatches[f"{table}/{outcome.legislature}"] = (
+                    f"{loaded.get(outcome.legislature, 0):,} rows for {in_archive:,} members {prefix}*"
+                )
+    return dg.AssetCheckResult(
+        asset_key=raw_key(dump.tables[0]),
+        check_name=MEMBERS_CHECK,
+        passed=not mismatches,
+        metadata={"mismatches": mismatches or "none"},
+    )
+
+
+def build_dump_asset(dump: AnDump, asset_name: str, description: str) -> dg.AssetsDefinition:
+    """One multi-asset per dump kind: a `raw/<table>` key per table it fills, refreshed for every
+    configured legislature, with the in-step check that every archive member became a row."""
+
+    @dg.multi_asset(
+        name=asset_name,
+        description=description,
+        specs=[
+            dg.AssetSpec(raw_key(table), group_name=GROUP_NAME, kinds={"duckdb"},
+                         description=f"raw.{table}, from each legislature's {dump.name} dump")
+            for table in dump.tables
+        ],
+        check_specs=[
+            dg.AssetCheckSpec(
+                MEMBERS_CHECK, asset=raw_key(dump.tables[0]), blocking=True,
+                description="Rows per legislature equal the archive's members (" + ", ".join(
+                    f"{table}: {prefix}*" for table, prefix in dump.member_prefixes.items()) + "): no file skipped",
+            )
+        ],
+        pool=WAREHOUSE_WRITER_POOL,
+        retry_policy=RETRY_POLICY,
+    )
+    def _dump_asset(context: dg.AssetExecutionContext, config: LoadConfig, duckdb: DuckDBResource):
+        settings = load_settings()  # at run time: NUPES_SOURCES and NUPES_LEGISLATURES may change between runs
+        context.log.info(f"{dump.name}: legislatures {', '.join(map(str, settings.legislatures))} from {settings.an_base_url}")
+        with duckdb.get_connection() as con:
+            outcomes = [
+                refresh_dump(con, dump, settings, legislature, config, context.log.info)
+                for legislature in settings.legislatures
+            ]
+            yield from materializations(con, dump, outcomes)
+            yield members_check(con, dump, outcomes)
+
+    return _dump_asset

@@ -27,15 +27,18 @@ from orchestration.lib.config import load_settings
 
 ASSETS_DIR = Path(__file__).with_name("dashboard_assets")
 
-# One query per dataset the page draws; the dashboard's dependence on the marts is exactly the
+# One query per dataset the page draws (groups: those of the Assemblée's in-scope votes, the ones
+# that have a cohesion row, which leaves out the Senate's groups met at the Congrès); the dashboard's dependence on the marts is exactly the
 # `marts.<name>` mentioned here (dbt_project/models/exposures.yml declares the same list, a test
 # keeps the two equal). Dates come out as ISO strings, rates as shares in [0, 1], polls in %.
 DATASET_QUERIES: dict[str, str] = {
     "groups": """
-        select legislature, group_code, group_name, bloc
-        from marts.dim_groups
-        where chamber = 'AN'
-        order by legislature, group_code
+        select groups.legislature, groups.group_code, groups.group_name, groups.bloc
+        from marts.dim_groups as groups
+        inner join marts.mart_group_cohesion as cohesion
+            on groups.legislature = cohesion.legislature
+            and groups.group_code = cohesion.group_code
+        order by groups.legislature, groups.group_code
     """,
     "cohesion_monthly": """
         select legislature, vote_month as month, group_code, bloc, n_votes, mean_agreement_index

@@ -246,8 +246,8 @@
     const select = figure.querySelector("select");
     const keys = [...byMonth.keys()].sort();
     if (!keys.length) return 0;
-    const unity = new Map(DATA.unanimity_monthly.map((row) => [`${row.legislature}|${row.bloc}|${row.month}`, row.unanimity_rate]));
-    const worstMonth = keys.reduce((worst, key) => ((unity.get(key) ?? 1) < (unity.get(worst) ?? 1) ? key : worst), keys[0]);
+    // Opens on the month with the most fault-line votes: a low rate on a handful of votes says less.
+    const worstMonth = keys.reduce((worst, key) => (byMonth.get(key).length > byMonth.get(worst).length ? key : worst), keys[0]);
     const current = keys.includes(select.value) ? select.value : worstMonth;
     select.replaceChildren(...keys.map((key) => {
       const [legislature, bloc, month] = key.split("|");

@@ -10,7 +10,22 @@ vote_kinds as (
 
 classified as (
     select
-        scrutins.*,
+        scrutins.scrutin_uid,
+        scrutins.legislature,
+        scrutins.scrutin_number,
+        scrutins.chamber,
+        scrutins.vote_date,
+        scrutins.vote_type_code,
+        scrutins.vote_type_label,
+        scrutins.title,
+        scrutins.outcome_code,
+        scrutins.outcome_label,
+        scrutins.n_voters,
+        scrutins.n_required,
+        scrutins.n_for,
+        scrutins.n_against,
+        scrutins.n_abstain,
+        scrutins.n_non_voting,
         {{ classify_vote_kind('scrutins.title', 'scrutins.vote_type_code') }} as vote_kind
     from scrutins
 ),

@@ -4,8 +4,8 @@ results as (
     select * from {{ ref('int_polls__results_corrected') }}
 ),
 
-pollster_aliases as (
-    select * from {{ ref('ref_poll_pollster_aliases') }}
+pollster_labels as (
+    select * from {{ ref('int_polls__pollster_labels') }}
 ),
 
 pollsters as (
@@ -25,15 +25,15 @@ subject_alliances as (
 ),
 
 -- One spelling per pollster and subject: the alias seeds map known labels; an unknown label falls
--- back to its slug (and fails a warn test) rather than stopping the build of a daily feed.
+-- back to its slug (and a warn test names it) rather than stopping the build of a daily feed.
 coded as (
     select
         results.*,
-        coalesce(pollster_aliases.pollster_code, {{ polls_slug('results.pollster_label') }}) as pollster_code,
+        pollster_labels.pollster_code,
         coalesce(subject_aliases.subject_code, {{ polls_slug('results.subject_label') }}) as subject_code,
         sources.precedence as source_precedence
     from results
-    left join pollster_aliases on pollster_aliases.pollster_label = lower(trim(results.pollster_label))
+    inner join pollster_labels on pollster_labels.pollster_label = results.pollster_label
     left join subject_aliases on subject_aliases.subject_label = results.subject_label
     inner join sources on sources.source = results.source
 ),

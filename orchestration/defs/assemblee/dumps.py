@@ -10,7 +10,8 @@ a failure anywhere leaves the previous rows whole, and a re-run gives the same r
 
 # No `from __future__ import annotations`: Dagster reads the asset function's annotations (config, resources).
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,13 +20,13 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
-from orchestration.lib.assemblee import OnError, ParsedArchive, count_members, quarantine_table
+from orchestration.lib.archive import ArchiveError
+from orchestration.lib.assemblee import MemberParseError, OnError, ParsedArchive, count_members, quarantine_table
 from orchestration.lib.config import Settings, load_settings
-from orchestration.lib.http import FetchResult, fetch
+from orchestration.lib.http import DownloadError, FetchResult, fetch
 from orchestration.lib.raw_schema import RAW_SCHEMA
 from orchestration.lib.warehouse import (
     PartitionLoad,
-    ensure_raw_schema,
     loaded_sha256,
     quote_identifier,
     record_source_version,
@@ -36,6 +37,7 @@ GROUP_NAME = "assemblee"
 RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 QUARANTINE_TABLE = "quarantine"
 MEMBERS_CHECK = "rows_match_archive_members"
+NOT_RETRIED = (MemberParseError, ArchiveError, DownloadError)
 
 Log = Callable[[str], None]
 
@@ -119,8 +121,18 @@ def _partition_loads(dump: AnDump, legislature: int, parsed: ParsedArchive) -> l
     return loads + [PartitionLoad(QUARANTINE_TABLE, "source", source_key, quarantined)]
 
 
+@contextmanager
+def open_warehouse(resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The resource's connection, closed even when the body raises: `get_connection` alone leaves
+    it open then, and a failed load would keep the file locked in this process."""
+    with resource.get_connection() as con:
+        try:
+            yield con
+        finally:
+            con.close()
+
+
 def rows_by_partition(con: duckdb.DuckDBPyConnection, table: str, partition_column: str) -> dict[int, int]:
-    ensure_raw_schema(con)
     column = quote_identifier(partition_column)
     counts = con.execute(
         f"SELECT {column}, count(*) FROM {RAW_SCHEMA}.{quote_identifier(table)} GROUP BY ALL ORDER BY 1"
@@ -204,12 +216,27 @@ def build_dump_asset(dump: AnDump, asset_name: str, description: str) -> dg.Asse
     def _dump_asset(context: dg.AssetExecutionContext, config: LoadConfig, duckdb: DuckDBResource):
         settings = load_settings()  # at run time: NUPES_SOURCES and NUPES_LEGISLATURES may change between runs
         context.log.info(f"{dump.name}: legislatures {', '.join(map(str, settings.legislatures))} from {settings.an_base_url}")
-        with duckdb.get_connection() as con:
+        with open_warehouse(duckdb) as con:
             outcomes = [
-                refresh_dump(con, dump, settings, legislature, config, context.log.info)
+                _refresh_or_fail(con, dump, settings, legislature, config, context.log.info)
                 for legislature in settings.legislatures
             ]
             yield from materializations(con, dump, outcomes)
             yield members_check(con, dump, outcomes)
 
     return _dump_asset
+
+
+def _refresh_or_fail(
+    con: duckdb.DuckDBPyConnection, dump: AnDump, settings: Settings, legislature: int, config: LoadConfig, log: Log
+) -> DumpOutcome:
+    """A bad archive or member will be just as bad on a retry, and the download client has already
+    retried with backoff: those fail the run at once. The retry policy is for the rest (a DuckDB
+    file briefly locked, an I/O error)."""
+    try:
+        return refresh_dump(con, dump, settings, legislature, config, log)
+    except NOT_RETRIED as exc:
+        raise dg.Failure(
+            description=f"{dump.name} of the {legislature}th legislature not loaded, previous rows kept: {exc}",
+            allow_retries=False,
+        ) from exc

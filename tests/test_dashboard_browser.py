@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 KEPT_SCREENSHOT = PROJECT_ROOT / "warehouse" / "site" / "screenshot.png"
-SCREENSHOT_SIZE = (1400, 5200)
+SCREENSHOT_SIZE = (1400, 6000)
 CHARTS = (
     "cohesion-monthly",
     "pairwise-agreement",

@@ -27,10 +27,10 @@ from orchestration.lib.config import load_settings
 
 ASSETS_DIR = Path(__file__).with_name("dashboard_assets")
 
-# One query per dataset the page draws (groups: those of the Assemblée's in-scope votes, the ones
-# that have a cohesion row, which leaves out the Senate's groups met at the Congrès); the dashboard's dependence on the marts is exactly the
+# One query per dataset the page draws. The dashboard's dependence on the marts is exactly the
 # `marts.<name>` mentioned here (dbt_project/models/exposures.yml declares the same list, a test
 # keeps the two equal). Dates come out as ISO strings, rates as shares in [0, 1], polls in %.
+# Groups are those with a cohesion row: the Assemblée's, without the Senate's met at the Congrès.
 DATASET_QUERIES: dict[str, str] = {
     "groups": """
         select groups.legislature, groups.group_code, groups.group_name, groups.bloc
@@ -71,22 +71,46 @@ DATASET_QUERIES: dict[str, str] = {
         where not is_unknown_group
         order by vote_date, scrutin_uid, group_code
     """,
+    # The alliances' joint lists are poll subjects of type alliance_list, coded as the alliance in
+    # lower case (dbt seed ref_poll_subjects); each poll is placed at its fieldwork midpoint.
     "poll_average": """
-        select subject, day, average_pct, band_low_pct as low_pct, band_high_pct as high_pct, n_polls
-        from marts.mart_poll_average_daily
-        where question = 'legislative_first_round' and subject_bloc is not null
-        order by subject, day
+        select
+            upper(averages.subject_code) as alliance,
+            averages.day,
+            averages.average_pct,
+            averages.band_low_pct as low_pct,
+            averages.band_high_pct as high_pct,
+            averages.n_polls
+        from marts.mart_poll_average_daily as averages
+        inner join marts.dim_poll_subjects as subjects
+            on averages.subject_code = subjects.subject_code
+        where averages.question = 'legislative_first_round' and subjects.subject_type = 'alliance_list'
+        order by alliance, averages.day
     """,
     "poll_points": """
-        select bloc as subject, fieldwork_end as date, bloc_share_pct as value_pct, pollster, variant
+        select
+            alliance_code as alliance,
+            share_method,
+            coalesce(fieldwork_start, fieldwork_end)
+                + ((fieldwork_end - coalesce(fieldwork_start, fieldwork_end)) // 2)::integer as date,
+            alliance_share_pct as value_pct,
+            pollster_name as pollster,
+            hypothesis
         from marts.mart_left_bloc_voting_intention
-        where bloc_share_pct is not null
+        where is_headline_hypothesis and alliance_share_pct is not null
         order by date, pollster
     """,
     "leader_barometers": """
-        select subject as leader, pollster, metric, fieldwork_end as date, value_pct
+        select
+            subject_name as leader,
+            pollster_name as pollster,
+            metric,
+            population,
+            poll_date as date,
+            value_pct
         from marts.mart_leader_popularity
-        order by pollster, metric, leader, date
+        where subject_bloc is not null and poll_date is not null and value_pct is not null
+        order by pollster, metric, population, leader, date
     """,
 }
 PUBLICATION_QUERY = "select * from marts.publication order by published_at desc limit 1"

@@ -7,20 +7,21 @@
   const DATA = JSON.parse(document.getElementById("dashboard-data").textContent);
   const SVG_NS = "http://www.w3.org/2000/svg";
   const WIDE = 960, NARROW = 480;
+  const DAY_MS = 86400000;
   const MARGIN = { top: 12, right: 16, bottom: 30, left: 48 };
 
   const I18N = {
     fr: {
       votes: "votes", polls: "sondages", month: "mois", date: "Date", kind: "Nature", title: "Objet",
       for: "Pour", against: "Contre", abstain: "Abstention", legislature: "législature",
-      average: "moyenne", poll: "sondage", band: "bande", members: "membres", none: "aucune donnée",
+      average: "moyenne", joint_list: "liste commune", sum_of_parties: "somme des partis", band: "bande", members: "membres", none: "aucune donnée",
       published: "Publiée le", revision: "Révision git", versions: "Versions", newestVotes: "Dernier scrutin chargé",
       source: "Source", loaded: "Chargée le", size: "Taille (octets)", faultCount: "votes de fracture",
     },
     en: {
       votes: "votes", polls: "polls", month: "month", date: "Date", kind: "Kind", title: "Title",
       for: "For", against: "Against", abstain: "Abstain", legislature: "legislature",
-      average: "average", poll: "poll", band: "band", members: "members", none: "no data",
+      average: "average", joint_list: "joint list", sum_of_parties: "sum of its parties", band: "band", members: "members", none: "no data",
       published: "Published at", revision: "Git revision", versions: "Versions", newestVotes: "Newest vote loaded",
       source: "Source", loaded: "Loaded at", size: "Size (bytes)", faultCount: "fault-line votes",
     },
@@ -30,7 +31,8 @@
     RN: "#0d2c6c", LR: "#2f6db5", DR: "#2f6db5", DEM: "#f08c00", HOR: "#4b3fb5", LIOT: "#a0845c",
     UDR: "#3a3f58", NI: "#9aa3ad", NUPES: "#b5174b", NFP: "#d6336c",
   };
-  const PALETTE = ["#c9184a", "#2f6db5", "#2e9e44", "#f08c00", "#6f42c1", "#8b0000", "#17a2b8", "#795548", "#e83e8c", "#495057"];
+  const PALETTE = ["#c9184a", "#2f6db5", "#2e9e44", "#f08c00", "#6f42c1", "#8b0000", "#17a2b8", "#795548",
+    "#e83e8c", "#495057", "#b8860b", "#20c997", "#5c7cfa", "#a61e4d"];
 
   let lang = window.location.hash === "#en" ? "en" : "fr";
   const t = (key) => I18N[lang][key];
@@ -87,10 +89,10 @@
     for (let tick = Math.ceil(min / size) * size; tick <= max + 1e-9; tick += size) ticks.push(+tick.toFixed(10));
     return ticks;
   }
-  function monthTicks(minTime, maxTime) {
+  function monthTicks(minTime, maxTime, maxTicks) {
     const start = new Date(minTime), end = new Date(maxTime);
     const months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
-    const every = [1, 2, 3, 6, 12, 24].find((step) => months / step <= 8) || 48;
+    const every = [1, 2, 3, 6, 12, 24].find((step) => months / step <= maxTicks) || 48;
     const ticks = [];
     const cursor = new Date(Date.UTC(start.getUTCFullYear(), Math.ceil(start.getUTCMonth() / every) * every, 1));
     while (cursor.getTime() <= maxTime) {
@@ -100,9 +102,20 @@
     return ticks;
   }
 
+  function lineSegments(points, maxGapDays) {
+    const segments = [];
+    points.forEach((point, index) => {
+      const gap = index ? (toTime(point.date) - toTime(points[index - 1].date)) / DAY_MS : 0;
+      if (!index || gap > maxGapDays) segments.push([]);
+      segments[segments.length - 1].push(point);
+    });
+    return segments;
+  }
+
   /* ---------- a time chart: lines, bands and points on a shared time axis ---------- */
-  /* spec: { series: [{ label, color, points: [{ date, value, tip }], line, onClick }],
-             bands: [{ color, points: [{ date, low, high }] }], yFormat, height } */
+  /* spec: { series: [{ label, color, points: [{ date, value, tip }], line, maxGapDays, onClick }],
+             bands: [{ color, points: [{ date, low, high }] }], yFormat, width, height }
+     A series' line breaks where two points are more than maxGapDays apart (no line across a gap). */
   function timeChart(plot, spec) {
     const points = spec.series.flatMap((series) => series.points);
     if (!points.length) return 0;
@@ -111,7 +124,9 @@
     const times = points.map((p) => toTime(p.date));
     const values = points.map((p) => p.value).concat(
       (spec.bands || []).flatMap((band) => band.points.flatMap((p) => [p.low, p.high])));
-    const [minTime, maxTime] = [Math.min(...times), Math.max(...times)];
+    // A single date gets a month either side, so its points sit in the middle.
+    const pad = Math.max(...times) === Math.min(...times) ? 30 * DAY_MS : 0;
+    const [minTime, maxTime] = [Math.min(...times) - pad, Math.max(...times) + pad];
     const yTicks = niceTicks(Math.min(...values), Math.max(...values), 5);
     const yDomain = [Math.min(yTicks[0], Math.min(...values)), Math.max(yTicks[yTicks.length - 1], Math.max(...values))];
     const x = scale([minTime, maxTime], [MARGIN.left, width - MARGIN.right]);
@@ -122,7 +137,7 @@
       svgEl("line", { x1: MARGIN.left, x2: width - MARGIN.right, y1: y(tick), y2: y(tick) }, axis);
       svgEl("text", { x: MARGIN.left - 6, y: y(tick) + 4, "text-anchor": "end" }, axis).textContent = spec.yFormat(tick);
     });
-    monthTicks(minTime, maxTime).forEach((tick) => {
+    monthTicks(minTime, maxTime, Math.floor(width / 120)).forEach((tick) => {
       svgEl("text", { x: x(toTime(tick)), y: height - 8, "text-anchor": "middle" }, axis).textContent = monthLabel(tick);
     });
     (spec.bands || []).forEach((band) => {
@@ -132,9 +147,11 @@
     });
     let marks = 0;
     spec.series.forEach((series) => {
-      if (series.line !== false && series.points.length > 1) {
-        const path = series.points.map((p) => `${x(toTime(p.date))},${y(p.value)}`).join(" ");
-        svgEl("polyline", { class: "series-line", stroke: series.color, points: path }, svg);
+      if (series.line !== false) {
+        lineSegments(series.points, series.maxGapDays || Infinity).filter((segment) => segment.length > 1).forEach((segment) => {
+          const path = segment.map((p) => `${x(toTime(p.date))},${y(p.value)}`).join(" ");
+          svgEl("polyline", { class: "series-line", stroke: series.color, points: path }, svg);
+        });
       }
       series.points.forEach((point) => {
         const dot = svgEl("circle", {
@@ -301,23 +318,24 @@
   }
 
   function drawPollAverage(plot, figure) {
-    const averages = [...groupBy(DATA.poll_average, (row) => row.subject).values()];
+    const averages = [...groupBy(DATA.poll_average, (row) => row.alliance).values()];
     const series = averages.map((rows, index) => ({
-      label: `${rows[0].subject} (${t("average")})`, color: colorOf(rows[0].subject, index), radius: 1,
+      label: `${rows[0].alliance} (${t("average")})`, color: colorOf(rows[0].alliance, index), radius: 1, maxGapDays: 1,
       points: rows.map((row) => ({
         date: row.day, value: row.average_pct,
-        tip: `${rows[0].subject} ${row.day}: ${pctPoints(row.average_pct)} (${row.n_polls} ${t("polls")})`,
+        tip: `${rows[0].alliance} ${row.day}: ${pctPoints(row.average_pct)} (${row.n_polls} ${t("polls")})`,
       })),
     }));
-    const pollSeries = [...groupBy(DATA.poll_points, (row) => row.subject).values()].map((rows, index) => ({
-      label: `${rows[0].subject} (${t("poll")})`, color: colorOf(rows[0].subject, index), line: false, radius: 3.5,
+    const pollSeries = [...groupBy(DATA.poll_points, (row) => `${row.alliance}|${row.share_method}`).values()].map((rows, index) => ({
+      label: `${rows[0].alliance} (${t(rows[0].share_method)})`, line: false, radius: 3.5,
+      color: rows[0].share_method === "joint_list" ? colorOf(rows[0].alliance, index) : PALETTE[(index + 1) % PALETTE.length],
       points: rows.map((row) => ({
         date: row.date, value: row.value_pct,
-        tip: `${row.pollster} ${row.date}: ${pctPoints(row.value_pct)}${row.variant ? " — " + row.variant : ""}`,
+        tip: `${row.pollster} ${row.date}: ${pctPoints(row.value_pct)} — ${row.hypothesis}`,
       })),
     }));
     const bands = averages.map((rows, index) => ({
-      color: colorOf(rows[0].subject, index),
+      color: colorOf(rows[0].alliance, index),
       points: rows.filter((row) => row.low_pct !== null && row.high_pct !== null)
         .map((row) => ({ date: row.day, low: row.low_pct, high: row.high_pct })),
     }));
@@ -330,7 +348,8 @@
     const leaderColor = (leader) => PALETTE[leaders.indexOf(leader) % PALETTE.length];
     drawLegend(figure.querySelector(".legend"), leaders.map((leader) => ({ label: leader, color: leaderColor(leader) })));
     let marks = 0;
-    groupBy(DATA.leader_barometers, (row) => `${row.pollster} — ${row.metric}`).forEach((rows, title) => {
+    const seriesKey = (row) => [row.pollster, row.metric.replaceAll("_", " "), row.population === "all" ? "" : `(${row.population.replaceAll("_", " ")})`].join(" ").trim();
+    groupBy(DATA.leader_barometers, seriesKey).forEach((rows, title) => {
       const panel = htmlEl("div", { class: "panel" }, plot);
       htmlEl("h4", {}, panel, title);
       const series = [...groupBy(rows, (row) => row.leader).values()].map((leaderRows) => ({

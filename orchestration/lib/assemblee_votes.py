@@ -161,13 +161,15 @@ def _group_tally_row(uid: str, legislature: int, group: dict[str, Any]) -> Row:
 
 
 def _group_votes(uid: str, legislature: int, group: dict[str, Any]) -> list[Row]:
-    """The nominative record of one group: a row per voter, in the group's own organeRef."""
+    """The nominative record of one group: a row per voter, in the group's own organeRef.
+
+    The hottest loop of the load (560,000 voters in the 16th): one comprehension per category."""
     group_ref = required(text(group["organeRef"]), "groupe.organeRef")
     rows: list[Row] = []
     for category, block in (group["vote"].get("decompteNominatif") or {}).items():
         position = _position(NOMINATIVE_POSITIONS, category)
-        for voter in _voters(block):
-            rows.append((  # VOTE_COLUMNS order
+        rows.extend([
+            (  # VOTE_COLUMNS order
                 uid,
                 legislature,
                 group_ref,
@@ -177,7 +179,9 @@ def _group_votes(uid: str, legislature: int, group: dict[str, Any]) -> list[Row]
                 _PAR_DELEGATION[voter.get("parDelegation")],
                 voter.get("causePositionVote"),
                 voter.get("numPlace"),
-            ))
+            )
+            for voter in _voters(block)
+        ])
     return rows
 
 
@@ -219,8 +223,7 @@ def _position(positions: dict[str, str], category: str) -> str:
 def _voters(block: Any) -> list[dict[str, Any]]:
     """The voters of one category: null, `{"votant": one or many}`, or (in `miseAuPoint`) a list
     of such blocks and nulls, like `[null, {"votant": ...}]`."""
-    voters: list[dict[str, Any]] = []
-    for part in as_list(block):
-        if part is not None:
-            voters.extend(as_list(part["votant"]))
-    return voters
+    if type(block) is dict:  # the nominative record's only shape, checked first
+        voters = block["votant"]
+        return [voters] if type(voters) is dict else as_list(voters)
+    return [voter for part in as_list(block) if part is not None for voter in as_list(part["votant"])]

@@ -335,7 +335,7 @@ def _cell_reader(column: Column, date_format: str) -> CellReader:
     if column.kind is Kind.DATE:
         return lambda cell: datetime.strptime(cell, date_format).date()
     if column.kind is Kind.TEXT:
-        return html.unescape if column.decode_html else str
+        return _decoded_html if column.decode_html else str
     return {Kind.INT: _read_int, Kind.FLOAT: _read_float, Kind.BOOL: _read_bool}[column.kind]
 
 
@@ -350,6 +350,11 @@ def _read_cell(reader: CellReader, cell: str, spec: PollFile, row_number: int, c
             f"{spec.file_name}: row {row_number}, column {column.header or '(unnamed first column)'}: "
             f"cannot read {cell!r} as {column.kind.name.lower()} ({exc})"
         ) from exc
+
+
+def _decoded_html(cell: str) -> str:
+    """Entities decoded, then trimmed again: a trailing &nbsp; is whitespace once decoded."""
+    return html.unescape(cell).strip()
 
 
 def _read_int(cell: str) -> int:

@@ -39,10 +39,15 @@ def open_read_only(database: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(database), read_only=True)
 
 
+def csv_value(value: object) -> object:
+    """Booleans as SQL spells them (true/false), not as Python does."""
+    return str(value).lower() if isinstance(value, bool) else value
+
+
 def write_csv(relation: duckdb.DuckDBPyRelation, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(relation.columns)
-    writer.writerows(relation.fetchall())
+    writer.writerows([csv_value(value) for value in row] for row in relation.fetchall())
 
 
 def run_script(con: duckdb.DuckDBPyConnection, sql: str, out: TextIO, as_csv: bool) -> None:

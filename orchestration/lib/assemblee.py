@@ -20,8 +20,8 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, timezone
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
 from typing import Any, Literal

@@ -12,7 +12,8 @@ One member `json/VTANR5L{leg}V{n}.json` (or `VTCG...` for a Congrès vote) is on
   `dysfonctionnement` sub-record lists votes lost to a voting-machine malfunction.
 
 A vote category this parser does not know fails the member rather than dropping its voters; any
-other unknown field is ignored.
+other unknown field is ignored. Voter fields are strings in every real file and are taken as they
+are on the hot path: a voter field of any other shape fails its member (named) when Arrow types it.
 """
 
 from __future__ import annotations

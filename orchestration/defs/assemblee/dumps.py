@@ -156,6 +156,7 @@ def materializations(
             "last_modified": outcome.fetched.last_modified,
             "size_bytes": outcome.fetched.size_bytes,
             "load_seconds": round(outcome.seconds, 2),
+            "quarantined_members": outcome.quarantined,
         }
         for outcome in outcomes
     }
@@ -237,6 +238,7 @@ def _refresh_or_fail(
         return refresh_dump(con, dump, settings, legislature, config, log)
     except NOT_RETRIED as exc:
         raise dg.Failure(
-            description=f"{dump.name} of the {legislature}th legislature not loaded, previous rows kept: {exc}",
+            description=f"{dump.name} of the {legislature}th legislature ({dump.url(settings, legislature)})"
+            f" not loaded, previous rows kept: {exc}",
             allow_retries=False,
         ) from exc

@@ -53,9 +53,9 @@ DOCS_PORT ?= 8080
 docs: install
 	$(BIN)/python scripts/dbt_docs.py
 
-# Serve warehouse/docs on http://127.0.0.1:$(DOCS_PORT)/ (static_index.html also opens from disk).
+# Serve warehouse/docs (beside NUPES_WAREHOUSE) on http://127.0.0.1:$(DOCS_PORT)/; static_index.html also opens from disk.
 docs-serve:
-	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory warehouse/docs
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory $(dir $(NUPES_WAREHOUSE))docs
 
 # Read-only SQL on the published warehouse, safe during a refresh; pipe-friendly: `echo "SELECT 1" | make -s sql`.
 sql: install

@@ -7,9 +7,7 @@ download cache, so each starts from the same previous state.
 
 from __future__ import annotations
 
-import json
 import shutil
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass

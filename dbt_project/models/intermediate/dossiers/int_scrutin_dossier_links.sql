@@ -7,9 +7,10 @@
 --                            sitting-only link in five contradicts the title: amendments to text A
 --                            voted in a sitting that ended with the vote on text B);
 --   4 title_text_name        the text's name quoted in the title equals one of a dossier's text
---                            names (int_dossier_text_names); when several dossiers carry
---                            that name (a bill refiled, a report), the ones with an act in the
---                            scrutin's sitting are preferred, then those of the scrutin's legislature.
+--                            names (int_dossier_text_names) of a dossier in the dump of the
+--                            scrutin's legislature; when several dossiers carry that name (a bill
+--                            refiled, a report), the ones with an act in the scrutin's sitting are
+--                            preferred, then those of the scrutin's legislature.
 -- A method that leaves two dossiers tied links nothing: the scrutin goes on to the next method, or
 -- stays unlinked (dossier_uid null, counted by a warn test), never linked to two dossiers.
 with
@@ -84,8 +85,11 @@ title_candidates as (
     from scrutin_text_names
     inner join dossier_text_names
         on scrutin_text_names.text_name = dossier_text_names.text_name
-    left join dossiers
+    inner join dossiers
         on dossier_text_names.dossier_uid = dossiers.dossier_uid
+        -- only dossiers the scrutin's own legislature's dump carries (its own, and older ones
+        -- still alive then): a bill of a past legislature refiled under the same name is another dossier
+        and dossiers.dump_legislature = scrutin_text_names.legislature
 
 ),
 

@@ -176,7 +176,9 @@ def test_every_built_column_is_in_the_yaml(warehouse: duckdb.DuckDBPyConnection,
 def test_votes_of_the_16th_are_every_nominative_voter(
     warehouse: duckdb.DuckDBPyConnection, shared_data: Path
 ) -> None:
-    (staged,) = warehouse.sql("select count(*) from staging.stg_assemblee__votes where legislature = 16").fetchone()
+    [(staged,)] = warehouse.execute(
+        "select count(*) from staging.stg_assemblee__votes where legislature = 16"
+    ).fetchall()
     assert staged == count_nominative_votes(shared_data / AN_VOTES_16)
 
 

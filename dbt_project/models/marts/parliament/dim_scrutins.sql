@@ -4,10 +4,14 @@ scrutins as (
     select * from {{ ref('int_parliament__scrutins') }}
 ),
 
+scrutin_policy_areas as (
+    select * from {{ ref('int_scrutin_policy_areas') }}
+),
+
 final as (
     select
-        scrutin_uid,
-        legislature,
+        scrutins.scrutin_uid,
+        scrutins.legislature,
         scrutin_number,
         chamber,
         vote_date,
@@ -26,8 +30,13 @@ final as (
         n_against,
         n_abstain,
         n_non_voting,
-        close_vote_weight
+        close_vote_weight,
+        scrutin_policy_areas.dossier_uid,
+        scrutin_policy_areas.link_method,
+        scrutin_policy_areas.policy_area
     from scrutins
+    left join scrutin_policy_areas
+        on scrutins.scrutin_uid = scrutin_policy_areas.scrutin_uid
 )
 
 select * from final

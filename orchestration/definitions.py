@@ -1,18 +1,34 @@
-"""The code location's one entry point: the definitions of every source and of dbt, merged.
+"""The code location's one entry point: the definitions of every part of the graph, merged.
 
 Each folder under defs/ owns one part of the graph and exposes a `defs` object; this file only
-merges them, so a newcomer reads the whole pipeline's shape here in one glance.
+merges them and applies the freshness promise, so a newcomer reads the pipeline's shape here.
 """
+
+import warnings
+from datetime import timedelta
 
 import dagster as dg
 
-from orchestration.defs import assemblee, operations, polls, transform
+from orchestration.defs import assemblee, dashboard, operations, polls, transform
 from orchestration.defs.resources import shared_resources
 
-defs = dg.Definitions.merge(
+# Raw tables and marts refresh nightly: one missed night is tolerated, a second is flagged in the UI.
+NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=36), warn_window=timedelta(hours=26))
+FRESHNESS_SELECTION = dg.AssetSelection.key_prefixes(["raw"], ["marts"])
+
+merged = dg.Definitions.merge(
     assemblee.defs,
     polls.defs,
     transform.defs,
     operations.defs,
+    dashboard.defs,
     dg.Definitions(resources=shared_resources()),
 )
+
+# The one way to set a policy on dbt's and the loaders' specs together; it is marked "preview".
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    defs = merged.map_resolved_asset_specs(
+        func=lambda spec: spec.replace_attributes(freshness_policy=NIGHTLY_FRESHNESS),
+        selection=FRESHNESS_SELECTION,
+    )

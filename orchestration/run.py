@@ -14,7 +14,7 @@ from orchestration.definitions import defs
 
 def build_warehouse(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     """Every asset and every asset check, in dependency order, in this process."""
-    job = defs.resolve_implicit_global_asset_job_def()
+    job = defs.resolve_job_def("refresh_warehouse")
     return job.execute_in_process(instance=instance, raise_on_error=False)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.config import Settings
+from orchestration.lib.config import PROJECT_ROOT, Settings
 from orchestration.lib.warehouse import quote_identifier
 
 PUBLICATION_TABLE = "marts.publication"
@@ -185,3 +186,14 @@ def rollback(settings: Settings) -> str:
     os.replace(staged, settings.warehouse_path)
     _swap_symlink(settings.parquet_dir, _parquet_versions_dir(settings) / previous)
     return previous
+
+
+def project_git_revision() -> str | None:
+    """The commit the pipeline code runs from, recorded with each publication (None outside git)."""
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return completed.stdout.strip() or None

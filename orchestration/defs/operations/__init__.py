@@ -1,5 +1,14 @@
-"""Definitions of the operations part of the graph (filled in by its issue)."""
+"""Operations: the refresh job, its schedule, publication to readers, and failure alerts."""
 
 import dagster as dg
 
-defs = dg.Definitions()
+from orchestration.defs.operations.alerts import alert_on_run_failure
+from orchestration.defs.operations.publication import published_warehouse
+from orchestration.defs.operations.schedules import nightly_refresh, refresh_warehouse
+
+defs = dg.Definitions(
+    assets=[published_warehouse],
+    jobs=[refresh_warehouse],
+    schedules=[nightly_refresh],
+    sensors=[alert_on_run_failure],
+)

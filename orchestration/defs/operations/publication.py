@@ -1,0 +1,47 @@
+"""Publication: the build database becomes what readers see, only once everything passed.
+
+`published_warehouse` depends on every dbt asset, so Dagster runs it only when the whole
+`dbt build` (models and their tests) and every blocking check upstream succeeded; a failure
+anywhere before it skips it and the previous publication stays (lib/publish.py).
+"""
+
+import dagster as dg
+
+from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseWriter
+from orchestration.defs.transform.assets import warehouse_dbt_models
+from orchestration.lib.config import load_settings
+from orchestration.lib.publish import PublicationError, project_git_revision, publish
+
+PUBLISHED_WAREHOUSE = dg.AssetKey("published_warehouse")
+
+
+@dg.asset(
+    key=PUBLISHED_WAREHOUSE,
+    deps=[warehouse_dbt_models],
+    group_name="operations",
+    kinds={"duckdb", "parquet"},
+    pool=WAREHOUSE_WRITER_POOL,
+    description=(
+        "warehouse/nupes.duckdb and warehouse/parquet/: the build database published by an atomic "
+        "rename after every dbt test and blocking check passed; one row per publication in marts.publication."
+    ),
+)
+def published_warehouse(context: dg.AssetExecutionContext, duckdb: WarehouseWriter) -> dg.MaterializeResult:
+    """`duckdb` is requested for its run-wide writer lock: no refresh may write while we copy."""
+    settings = load_settings()
+    try:
+        publication = publish(settings, git_revision=project_git_revision())
+    except PublicationError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    context.log.info(
+        f"Published {publication.publication_id} to {publication.database} "
+        f"({len(publication.mart_row_counts)} marts, Parquet in {settings.parquet_dir})"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "publication_id": publication.publication_id,
+            "path": dg.MetadataValue.path(str(publication.database)),
+            "parquet": dg.MetadataValue.path(str(settings.parquet_dir)),
+            "mart_row_counts": dg.MetadataValue.json(publication.mart_row_counts),
+        }
+    )

@@ -22,6 +22,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.assemblee.dossiers import COVERAGE_CHECK, assemblee_dossiers
+from tests.lib.test_dossiers_parser import walk_dicts
 from tests.support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.integration
@@ -31,16 +32,6 @@ SCRUTINS_ZIP_16 = "an/16/loi/scrutins/Scrutins.json.zip"
 MIN_LINKED_SHARE_16 = 0.80
 CHECKED_AREA = "defence"
 NUPES_BLOC = "NUPES"
-
-
-def walk_dicts(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk_dicts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk_dicts(value)
 
 
 def votes_named_by_decisions(shared_data: Path) -> dict[str, set[str]]:

@@ -1,8 +1,8 @@
 -- Per legislature x policy area x bloc: how often the alliance's groups all took the same position
 -- on the area's in-scope votes (the measures of mart_bloc_unity, same macro), and the pair of its
--- member groups that agreed least in that area, with the votes behind that rate. The least-agreeing
--- pair is taken among pairs with at least one shared vote; ties go to the pair with more votes, then
--- to the alphabetical order of the codes.
+-- member groups that agreed least in that area (from mart_policy_area_pairwise_agreement), with the
+-- votes behind that rate. The least-agreeing pair is taken among pairs with at least one shared
+-- vote; ties go to the pair with more votes, then to the alphabetical order of the codes.
 with
 
 bloc_votes as (
@@ -11,9 +11,9 @@ bloc_votes as (
 
 ),
 
-pairs as (
+pair_agreement as (
 
-    select * from {{ ref('int_parliament__group_vote_pairs') }}
+    select * from {{ ref('mart_policy_area_pairwise_agreement') }}
 
 ),
 
@@ -49,24 +49,17 @@ unity as (
 member_pair_agreement as (
 
     select
-        pairs.legislature,
-        scrutin_policy_areas.policy_area,
-        member_a.bloc,
-        pairs.group_code_a,
-        pairs.group_code_b,
-        {{ pairwise_agreement_measures() }}
+        pair_agreement.*,
+        member_a.bloc
 
-    from pairs
-    inner join scrutin_policy_areas
-        on pairs.scrutin_uid = scrutin_policy_areas.scrutin_uid
+    from pair_agreement
     inner join bloc_members as member_a
-        on pairs.legislature = member_a.legislature
-        and pairs.group_code_a = member_a.group_code
+        on pair_agreement.legislature = member_a.legislature
+        and pair_agreement.group_code_a = member_a.group_code
     inner join bloc_members as member_b
-        on pairs.legislature = member_b.legislature
-        and pairs.group_code_b = member_b.group_code
+        on pair_agreement.legislature = member_b.legislature
+        and pair_agreement.group_code_b = member_b.group_code
         and member_a.bloc = member_b.bloc
-    group by all
 
 ),
 

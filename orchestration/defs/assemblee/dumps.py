@@ -73,6 +73,10 @@ class AnDump:
     def url(self, settings: Settings, legislature: int) -> str:
         return settings.an_base_url + self.relative_url(legislature)
 
+    def cache_dir(self, settings: Settings, legislature: int) -> Path:
+        """Where the downloaded copy and its validators live (the change sensor probes them too)."""
+        return settings.download_dir / "an" / str(legislature)
+
 
 @dataclass(frozen=True)
 class DumpOutcome:
@@ -90,7 +94,7 @@ def refresh_dump(
 ) -> DumpOutcome:
     """Bring one legislature's partition of the dump's tables up to date with the source."""
     fetched = fetch(
-        dump.url(settings, legislature), settings.download_dir / "an" / str(legislature),
+        dump.url(settings, legislature), dump.cache_dir(settings, legislature),
         max_bytes=dump.max_bytes, log=log,
     )
     label = f"{dump.name} of the {legislature}th legislature"

@@ -1,14 +1,15 @@
-"""Operations: the refresh job, its schedule, publication to readers, and failure alerts."""
+"""Operations: the refresh job, its schedule and change sensor, publication to readers, failure alerts."""
 
 import dagster as dg
 
 from orchestration.defs.operations.alerts import alert_on_run_failure
 from orchestration.defs.operations.publication import published_warehouse
+from orchestration.defs.operations.sensors import source_change_sensor
 from orchestration.defs.operations.schedules import nightly_refresh, refresh_warehouse
 
 defs = dg.Definitions(
     assets=[published_warehouse],
     jobs=[refresh_warehouse],
     schedules=[nightly_refresh],
-    sensors=[alert_on_run_failure],
+    sensors=[alert_on_run_failure, source_change_sensor],
 )

@@ -9,6 +9,7 @@ one transaction, so readers never see half a feed.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -58,12 +59,17 @@ def file_url(feed: PollFeed, spec: PollFile, settings: Settings) -> str | None:
     return settings.github_raw_base_url + spec.path
 
 
+def feed_cache_dir(feed: PollFeed, settings: Settings) -> Path:
+    """Where a feed's downloaded files and their validators live (the change sensor probes them too)."""
+    return settings.download_dir / "polls" / feed.source
+
+
 def fetch_feed(feed: PollFeed, settings: Settings, log: Callable[[str], None]) -> dict[str, FetchResult] | None:
     """Every file of the feed, keyed by table; None when a curated feed has no URL configured."""
     urls = {spec.table: file_url(feed, spec, settings) for spec in feed.files}
     if any(url is None for url in urls.values()):
         return None
-    cache_dir = settings.download_dir / "polls" / feed.source
+    cache_dir = feed_cache_dir(feed, settings)
     return {table: fetch(url, cache_dir, max_bytes=MAX_FILE_BYTES, log=log) for table, url in urls.items()}
 
 

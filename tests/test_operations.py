@@ -1,0 +1,96 @@
+"""Operations: schedule, sensor, freshness, publication and the single-writer rule, on the real graph."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.definitions import defs
+from orchestration.lib.config import load_settings
+from orchestration.lib.locking import writer_lock
+from tests.support.mirror import LoopbackMirror
+
+RAW_VOTES = dg.AssetKey(["raw", "an_votes"])
+PRESIDENTIAL_2022_FILE = "polls/github/nsppolls/nsppolls/master/presidentielle.csv"
+
+
+def test_nightly_schedule_runs_the_whole_graph_in_paris_time() -> None:
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert schedule.execution_timezone == "Europe/Paris"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    job = defs.resolve_job_def("refresh_warehouse")
+    graph = defs.resolve_asset_graph()
+    assert set(job.asset_layer.selected_asset_keys) == set(graph.get_all_asset_keys())
+
+
+def test_every_writer_is_in_the_single_writer_pool_and_raw_and_marts_carry_freshness() -> None:
+    graph = defs.resolve_asset_graph()
+    writers = [key for key in graph.get_all_asset_keys() if key.path[0] in ("raw", "staging", "marts")]
+    assert writers
+    for key in writers:
+        node = graph.get(key)
+        assert node.pools == {"warehouse_writer"}, key
+        if key.path[0] in ("raw", "marts"):
+            assert node.freshness_policy is not None, key
+
+
+@pytest.mark.integration
+def test_publication_records_every_source_and_exports_every_mart(built_warehouse: Path, shared_data: Path) -> None:
+    zip_sha256 = hashlib.sha256((shared_data / "an/16/loi/scrutins/Scrutins.json.zip").read_bytes()).hexdigest()
+    with duckdb.connect(str(built_warehouse), read_only=True) as con:
+        (sources, counts, revision) = con.execute(
+            "SELECT source_versions, mart_row_counts, git_revision FROM marts.publication "
+            "ORDER BY publication_id DESC LIMIT 1"
+        ).fetchone()
+        marts = {name for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_name <> 'publication'"
+        ).fetchall()}
+    versions = {row["source_key"]: row for row in json.loads(sources)}
+    assert versions["an/16/scrutins"]["sha256"] == zip_sha256
+    assert set(json.loads(counts)) == marts
+    parquet_dir = load_settings().parquet_dir
+    for mart, rows in json.loads(counts).items():
+        assert duckdb.execute(f"SELECT count(*) FROM '{parquet_dir / (mart + '.parquet')}'").fetchone()[0] == rows
+
+
+def _evaluate_change_sensor() -> dg.SensorResult | dg.SkipReason:
+    sensor = defs.resolve_sensor_def("source_change_sensor")
+    with dg.build_sensor_context(repository_def=defs.get_repository_def()) as context:
+        return sensor(context)
+
+
+@pytest.mark.integration
+def test_change_sensor_refreshes_only_what_depends_on_the_changed_source(
+    built_warehouse: Path, clean_mirror: LoopbackMirror, shared_data: Path
+) -> None:
+    assert isinstance(_evaluate_change_sensor(), dg.SkipReason)
+
+    changed = (shared_data / PRESIDENTIAL_2022_FILE).read_bytes() + b"\n"
+    clean_mirror.state.overrides[PRESIDENTIAL_2022_FILE] = changed
+    result = _evaluate_change_sensor()
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests
+    selected = set(request.asset_selection)
+    assert dg.AssetKey(["raw", "polls_presidential_2022"]) in selected
+    assert dg.AssetKey("published_warehouse") in selected
+    assert RAW_VOTES not in selected
+    assert dg.AssetKey(["marts", "fct_group_votes"]) not in selected
+
+
+@pytest.mark.integration
+def test_a_second_refresh_is_refused_while_one_writes(built_warehouse: Path) -> None:
+    from orchestration.run import build_warehouse
+
+    before = built_warehouse.stat().st_ino
+    with writer_lock(load_settings().build_path.with_suffix(".lock")):
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = build_warehouse(instance)
+    assert not result.success
+    errors = " ".join(str(event.event_specific_data) for event in result.all_events if event.is_failure)
+    assert "another refresh is writing the warehouse" in errors
+    assert built_warehouse.stat().st_ino == before

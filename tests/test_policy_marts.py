@@ -75,7 +75,7 @@ def test_every_vote_named_by_a_decision_act_gets_that_dossier(shared_data, wareh
     assert len(expected) > 150 and all(len(dossiers) == 1 for dossiers in expected.values())
     links = {
         row["scrutin_uid"]: row
-        for row in fetch_dicts(warehouse, "SELECT * FROM marts.dim_scrutin_dossiers WHERE legislature = 16")
+        for row in fetch_dicts(warehouse, "SELECT * FROM marts.dim_scrutins WHERE legislature = 16")
     }
     wrong = {
         uid: (links[uid]["dossier_uid"], links[uid]["link_method"], dossiers)
@@ -89,7 +89,7 @@ def test_most_votes_of_the_16th_are_linked_to_one_dossier(shared_data, warehouse
     rows = fetch_dicts(
         warehouse,
         "SELECT coalesce(link_method, 'unlinked') AS method, count(*) AS n_votes, count(DISTINCT scrutin_uid) AS n_uids"
-        " FROM marts.dim_scrutin_dossiers WHERE legislature = 16 GROUP BY ALL ORDER BY n_votes DESC",
+        " FROM marts.dim_scrutins WHERE legislature = 16 GROUP BY ALL ORDER BY n_votes DESC",
     )
     total = sum(row["n_votes"] for row in rows)
     assert total == sum(row["n_uids"] for row in rows) == len(scrutin_uids_16(shared_data))  # one row per vote
@@ -104,11 +104,11 @@ def test_most_votes_of_the_16th_are_linked_to_one_dossier(shared_data, warehouse
 
 def test_policy_area_of_each_linked_vote_is_its_dossiers(warehouse):
     mismatched = warehouse.execute(
-        "SELECT count(*) FROM marts.dim_scrutin_dossiers AS s JOIN marts.dim_dossiers AS d USING (dossier_uid)"
+        "SELECT count(*) FROM marts.dim_scrutins AS s JOIN marts.dim_dossiers AS d USING (dossier_uid)"
         " WHERE s.policy_area <> d.policy_area"
     ).fetchone()[0]
     unlinked_classified = warehouse.execute(
-        "SELECT count(*) FROM marts.dim_scrutin_dossiers WHERE dossier_uid IS NULL AND policy_area <> 'unclassified'"
+        "SELECT count(*) FROM marts.dim_scrutins WHERE dossier_uid IS NULL AND policy_area <> 'unclassified'"
     ).fetchone()[0]
     assert (mismatched, unlinked_classified) == (0, 0)
 
@@ -128,7 +128,7 @@ def test_one_areas_unanimity_rate_recomputed_from_staged_tables(warehouse):
         FROM staging.stg_assemblee__group_tallies AS t
         JOIN staging.stg_assemblee__scrutins AS s USING (scrutin_uid)
         JOIN staging.ref_parliament_groups AS g ON g.group_uid = t.group_uid AND g.legislature = t.legislature
-        JOIN marts.dim_scrutin_dossiers AS area ON area.scrutin_uid = t.scrutin_uid
+        JOIN marts.dim_scrutins AS area ON area.scrutin_uid = t.scrutin_uid
         WHERE s.legislature = 16 AND s.chamber = 'AN' AND s.vote_type_code IN ('SPO', 'SPS')
           AND g.bloc = ? AND area.policy_area = ?
         GROUP BY ALL

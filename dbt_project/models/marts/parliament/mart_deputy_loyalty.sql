@@ -60,22 +60,12 @@ counted as (
 ),
 
 final as (
+    -- columns are put in the contract's order by dbt
     select
-        membership_key,
-        deputy_uid,
-        legislature,
-        group_code,
-        start_date,
-        end_date,
-        n_votes,
-        n_follows,
+        *,
         {{ safe_ratio('n_follows', 'n_votes') }} as loyalty_rate,
         n_votes - n_follows as n_dissent,
-        n_votes_held,
-        n_excused,
-        n_votes_cast,
         {{ safe_ratio('n_votes_cast', 'n_votes_held - n_excused') }} as participation_rate,
-        n_by_delegation,
         {{ safe_ratio('n_by_delegation', 'n_votes_cast') }} as delegations_rate
     from counted
 )

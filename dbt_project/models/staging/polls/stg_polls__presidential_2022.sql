@@ -10,13 +10,8 @@ renamed as (
         source_row,
         id as poll_id,
         coalesce(hypothese, 'main') as hypothesis,
-        nom_institut as pollster_label,
-        commanditaire as sponsor,
-        debut_enquete as fieldwork_start,
-        fin_enquete as fieldwork_end,
-        echantillon as sample_size,
+        {{ nsppolls_poll_columns() }},
         sous_echantillon as sub_sample_size,
-        population,
         rolling as is_rolling,
         case tour
             when 'Premier tour' then 'presidential_first_round'

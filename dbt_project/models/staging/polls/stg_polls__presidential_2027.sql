@@ -8,16 +8,8 @@ renamed as (
     select
         source,
         source_row,
-        -- The feed's id names one hypothesis (suffix _A, _B, _2A...): the poll is the id without it.
-        regexp_replace(poll_id, '_2?[A-Z]$', '') as poll_id,
-        poll_id as source_poll_id,
-        coalesce(hypothese, 'main') as hypothesis,
-        nom_institut as pollster_label,
-        commanditaire as sponsor,
-        debut_enquete as fieldwork_start,
-        fin_enquete as fieldwork_end,
-        echantillon as sample_size,
-        population,
+        {{ mieuxvoter_poll_keys() }},
+        {{ nsppolls_poll_columns() }},
         case tour
             when '1er Tour' then 'presidential_first_round'
             when '2nd Tour' then 'presidential_second_round'

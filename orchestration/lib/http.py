@@ -118,13 +118,14 @@ def probe(url: str, cache_dir: Path, *, timeout: tuple[float, float] = DEFAULT_T
     """Has `url` changed since its cached copy? One cheap request (HEAD, conditional), no retry.
 
     True: changed; False: unchanged; None: cannot tell (no verified cached copy, or the server
-    sends no validator to compare). A change-detection sensor fetches on True or None.
+    sends no validator to compare). A change-detection sensor fetches on True or None. A source
+    that is absent raises SourceNotFound even with nothing cached, so an optional source missing
+    from a mirror does not look "changed" forever.
     """
     cached = _verified_record(_cache_slot(url, cache_dir))
-    if cached is None:
-        return None
     if _is_file_url(url):
-        return not _same_file_version(cached, _stat_source(url))
+        source = _stat_source(url)
+        return None if cached is None else not _same_file_version(cached, source)
     try:
         response = requests.head(
             url, headers=_request_headers(cached), timeout=timeout, allow_redirects=True, verify=True
@@ -134,6 +135,8 @@ def probe(url: str, cache_dir: Path, *, timeout: tuple[float, float] = DEFAULT_T
         raise DownloadError(f"{url}: {exc}") from exc
     except requests.RequestException as exc:
         raise DownloadError(f"{url}: {_describe(exc)}") from exc
+    if cached is None:
+        return None
     if response.status_code == 304:
         return False
     return _validators_differ(cached, response.headers)

@@ -204,6 +204,13 @@ def test_probe_tells_whether_the_source_changed(clean_mirror, scrutins_url, tmp_
     assert probe(scrutins_url, tmp_path) is True
 
 
+def test_probe_of_an_absent_source_says_not_found_even_with_nothing_cached(mirror, shared_data, tmp_path):
+    with pytest.raises(SourceNotFound):
+        probe(mirror.base_url + "an/17/loi/dossiers_legislatifs/Dossiers_Legislatifs.json.zip", tmp_path)
+    with pytest.raises(SourceNotFound):
+        probe(_as_base_url(str(shared_data)) + "an/17/loi/dossiers_legislatifs/Dossiers_Legislatifs.json.zip", tmp_path)
+
+
 def test_probe_of_a_file_mirror_compares_size_and_mtime(shared_data, tmp_path):
     url = _as_base_url(str(shared_data)) + SCRUTINS_16
     fetch_fast(url, tmp_path)

@@ -57,8 +57,9 @@ WATCHED_SOURCES: tuple[WatchedSource, ...] = (
 
 
 def has_changed(locations: Iterable[tuple[str, Path]], log: Callable[[str], None]) -> bool:
-    """True when any location changed or cannot be compared; a source that cannot be reached now
-    is left to the nightly run (which reports the error) rather than triggering a run of its own."""
+    """True when any location changed or cannot be compared. A source that is absent (an optional
+    one missing from a mirror) or cannot be reached now is left to the nightly run, which reports
+    it, rather than triggering a run of its own."""
     for url, cache_dir in locations:
         try:
             changed = probe(url, cache_dir)

@@ -11,7 +11,7 @@ export NUPES_WAREHOUSE ?= $(CURDIR)/warehouse/nupes.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: install manifest run dev test test-fast clean
+.PHONY: install manifest run dev rollback test test-fast clean
 
 install: $(STAMP)
 
@@ -32,8 +32,13 @@ manifest: install
 run: manifest
 	$(BIN)/python -m orchestration.run
 
+# dg's dbt preparation calls `dbt` by name: the venv's bin goes first on PATH.
 dev: manifest
-	$(BIN)/dg dev
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dg dev
+
+# Restore the publication before the current one (warehouse/nupes.duckdb and warehouse/parquet).
+rollback: install
+	$(BIN)/python -m orchestration.lib.publish rollback
 
 test: manifest
 	$(BIN)/python -m pytest

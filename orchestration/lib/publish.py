@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.config import PROJECT_ROOT, Settings
+from orchestration.lib.config import PROJECT_ROOT, Settings, load_settings
 from orchestration.lib.warehouse import quote_identifier
 
 PUBLICATION_TABLE = "marts.publication"
@@ -197,3 +198,21 @@ def project_git_revision() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return completed.stdout.strip() or None
+
+
+def main(argv: list[str]) -> int:
+    """`python -m orchestration.lib.publish rollback` (what `make rollback` runs)."""
+    if argv != ["rollback"]:
+        print("usage: python -m orchestration.lib.publish rollback", file=sys.stderr)
+        return 2
+    try:
+        restored = rollback(load_settings())
+    except PublicationError as exc:
+        print(f"rollback refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored publication {restored}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

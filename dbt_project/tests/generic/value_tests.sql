@@ -1,12 +1,5 @@
-{#- Generic data tests written here because dbt_utils is not available (no dbt hub). -#}
-
-{#- The grain: no two rows share the same combination of `combination_of_columns`. -#}
-{% test unique_combination(model, combination_of_columns) %}
-    select {{ combination_of_columns | join(', ') }}, count(*) as n_rows
-    from {{ model }}
-    group by {{ combination_of_columns | join(', ') }}
-    having count(*) > 1
-{% endtest %}
+{#- Generic data tests shared by every layer: dbt_utils is not available (no dbt hub). The grain
+    test is tests/generic/unique_combination_of_columns.sql. -#}
 
 {#- Every row satisfies `expression` (rows where it is null pass: nulls are tested by not_null). -#}
 {% test expression_is_true(model, expression) %}

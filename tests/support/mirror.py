@@ -167,3 +167,16 @@ def unannounced_length(handler: MirrorHandler, body: bytes) -> None:
     handler.wfile.write(body)
     handler.wfile.flush()
     handler.close_connection = True
+
+
+def oversized(announced_bytes: int) -> Fault:
+    """Announce a body far above the client's cap and send nothing: the cap must refuse it unread."""
+
+    def fault(handler: MirrorHandler, body: bytes) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(announced_bytes))
+        handler.end_headers()
+        handler.wfile.flush()
+        handler.close_connection = True
+
+    return fault

@@ -7,6 +7,7 @@ materialized, and each test evaluated, the moment dbt finishes it.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -16,6 +17,10 @@ from dagster_duckdb import DuckDBResource
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, export_build_database
 from orchestration.defs.transform.project import dbt_project, require_manifest
 from orchestration.defs.transform.translator import WarehouseDbtTranslator
+
+# dagster-dbt would give every run a target folder of its own and keep them all; runs are
+# serialized, so one folder holding the last run's run_results.json (and partial parse) is enough.
+LAST_RUN_TARGET = Path(dbt_project.project_dir) / "target" / "last_run"
 
 
 @dbt_assets(
@@ -33,4 +38,4 @@ def warehouse_dbt_models(
     writes the warehouse like any loader does.
     """
     context.log.info(f"dbt build into {export_build_database()}")
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build"], context=context, target_path=LAST_RUN_TARGET).stream()

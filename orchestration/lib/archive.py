@@ -1,6 +1,7 @@
 """Reading a downloaded zip safely: verified whole, capped, members streamed into memory.
 
-    iter_members(path, *, prefix=None, suffix=".json", limits=DEFAULT_LIMITS) -> Iterator[Member]
+    iter_members(path, *, prefix=None, suffix=".json", names=None, limits=DEFAULT_LIMITS) -> Iterator[Member]
+    member_crc32s(path, *, prefix=None, suffix=".json") -> dict[str, int]
 
 Why each guard:
 - The AN server is known to cut downloads short. Before the first member is yielded the central
@@ -22,7 +23,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -59,17 +60,31 @@ def iter_members(
     *,
     prefix: str | None = None,
     suffix: str | None = ".json",
+    names: Container[str] | None = None,
     limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> Iterator[Member]:
-    """Yield the archive's files whose names match `prefix`/`suffix`, in name order, CRC-checked."""
+    """Yield the archive's files whose names match `prefix`/`suffix` (and are in `names`, when
+    given: an incremental load reads only new and changed files), in name order, CRC-checked."""
     with _open(path) as archive:
         _check_whole_and_safe(path, archive)
         selected = sorted(
-            (info for info in archive.infolist() if _wanted(info, prefix, suffix)), key=lambda info: info.filename
+            (
+                info for info in archive.infolist()
+                if _wanted(info, prefix, suffix) and (names is None or info.filename in names)
+            ),
+            key=lambda info: info.filename,
         )
         _check_caps(path, selected, limits)
         for info in selected:
             yield Member(info.filename, info.CRC, _read(path, archive, info, limits))
+
+
+def member_crc32s(path: Path, *, prefix: str | None = None, suffix: str | None = ".json") -> dict[str, int]:
+    """Each matching file's CRC-32 as the central directory records it: a per-file version read
+    without inflating anything, which an incremental load compares with the one it loaded."""
+    with _open(path) as archive:
+        _check_whole_and_safe(path, archive)
+        return {info.filename: info.CRC for info in archive.infolist() if _wanted(info, prefix, suffix)}
 
 
 def _open(path: Path) -> zipfile.ZipFile:

@@ -17,7 +17,7 @@ import gc
 import re
 import zipfile
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -191,13 +191,16 @@ def required(value: Any, name: str) -> Any:
 
 # Archives ------------------------------------------------------------------------------------
 
-def iter_json_members(archive: Path, pattern: re.Pattern[str]) -> Iterator[JsonMember]:
-    """The JSON members whose name matches `pattern` (the files this parser reads).
+def iter_json_members(
+    archive: Path, pattern: re.Pattern[str], names: Container[str] | None = None
+) -> Iterator[JsonMember]:
+    """The JSON members whose name matches `pattern` (the files this parser reads), restricted to
+    `names` when given (an incremental load's new and changed files).
 
     The archive is verified whole and every member CRC-checked by `archive.iter_members`: a cut
     download fails before any row is produced.
     """
-    for member in iter_members(archive, prefix="json/", suffix=".json"):
+    for member in iter_members(archive, prefix="json/", suffix=".json", names=names):
         if pattern.fullmatch(member.name):
             yield JsonMember(member.name, member.crc32, member.content)
 

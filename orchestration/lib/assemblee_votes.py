@@ -19,6 +19,7 @@ are on the hot path: a voter field of any other shape fails its member (named) w
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,9 @@ if arrow_schema("an_votes").names != list(VOTE_COLUMNS):
     raise ImportError("assemblee_votes: VOTE_COLUMNS no longer follows the an_votes DDL")
 
 
-def parse_scrutins(archive: Path, on_error: OnError = "fail") -> ParsedArchive:
-    """The four vote tables of one legislature's dump."""
-    members = iter_json_members(archive, SCRUTIN_MEMBER)
+def parse_scrutins(archive: Path, on_error: OnError = "fail", names: Container[str] | None = None) -> ParsedArchive:
+    """The four vote tables of one legislature's dump (of the members in `names` only, when given)."""
+    members = iter_json_members(archive, SCRUTIN_MEMBER, names)
     return parse_archive(archive, members, scrutin_rows, VOTE_TABLES, on_error)
 
 

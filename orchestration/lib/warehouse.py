@@ -1,11 +1,13 @@
-"""Bulk writes into the raw layer: one partition replaced in one transaction.
+"""Bulk writes into the raw layer: partitions, or sets of keys, replaced in one transaction.
 
 Loaders hand over Arrow tables; DuckDB scans them directly (no row-by-row inserts). A failure
-anywhere rolls the transaction back, so readers keep the previous rows of that partition.
+anywhere rolls the transaction back, so readers keep the previous rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -25,16 +27,44 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 @dataclass(frozen=True)
 class PartitionLoad:
-    """The rows of one raw table for one partition (a legislature, a poll feed)."""
+    """The rows of one raw table for one partition (a legislature, a poll feed): the partition's
+    rows are deleted, then `rows` inserted."""
 
     table: str
     partition_column: str
     partition_value: object
     rows: pa.Table
 
+    def delete_replaced(self, con: duckdb.DuckDBPyConnection, target: str) -> None:
+        con.execute(f"DELETE FROM {target} WHERE {quote_identifier(self.partition_column)} = ?", [self.partition_value])
 
-def replace_partitions(con: duckdb.DuckDBPyConnection, loads: list[PartitionLoad]) -> dict[str, int]:
-    """Replace every given partition in ONE transaction; returns rows written per table.
+
+@dataclass(frozen=True)
+class KeyedLoad:
+    """The rows of one raw table for a set of keys (the scrutins an incremental load replaces or
+    removes): the table's rows with any of `keys` are deleted, then `rows` inserted.
+
+    The keys are handed to DuckDB as an Arrow column and joined, never written into the SQL.
+    """
+
+    table: str
+    key_column: str
+    keys: pa.Array
+    rows: pa.Table
+
+    def delete_replaced(self, con: duckdb.DuckDBPyConnection, target: str) -> None:
+        if len(self.keys) == 0:
+            return
+        with _registered(con, "_replaced_keys", pa.table({"key": self.keys})):
+            con.execute(f"DELETE FROM {target} WHERE {quote_identifier(self.key_column)} IN (SELECT key FROM _replaced_keys)")
+
+
+RowsLoad = PartitionLoad | KeyedLoad
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, loads: Sequence[RowsLoad]) -> dict[str, int]:
+    """Apply every load (a partition or a set of keys replaced) in ONE transaction; returns rows
+    written per table. A failure anywhere rolls every load back: readers keep the previous rows.
 
     Columns are matched by name, so an Arrow table may list them in any order; a column the raw
     table does not have is an error naming the table.
@@ -44,7 +74,7 @@ def replace_partitions(con: duckdb.DuckDBPyConnection, loads: list[PartitionLoad
     con.execute("BEGIN TRANSACTION")
     try:
         for load in loads:
-            _replace_partition(con, load)
+            _replace(con, load)
             written[load.table] = written.get(load.table, 0) + load.rows.num_rows
         con.execute("COMMIT")
     except BaseException:
@@ -53,24 +83,30 @@ def replace_partitions(con: duckdb.DuckDBPyConnection, loads: list[PartitionLoad
     return written
 
 
-def _replace_partition(con: duckdb.DuckDBPyConnection, load: PartitionLoad) -> None:
+def _replace(con: duckdb.DuckDBPyConnection, load: RowsLoad) -> None:
     if load.table not in RAW_TABLES:
         raise ValueError(f"unknown raw table {load.table!r}")
     target = f"{RAW_SCHEMA}.{quote_identifier(load.table)}"
-    con.execute(
-        f"DELETE FROM {target} WHERE {quote_identifier(load.partition_column)} = ?",
-        [load.partition_value],
-    )
+    load.delete_replaced(con, target)
     if load.rows.num_rows == 0:
         return
     columns = ", ".join(quote_identifier(name) for name in load.rows.column_names)
-    con.register("_incoming_rows", load.rows)
-    try:
-        con.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM _incoming_rows")
-    except duckdb.Error as exc:
-        raise ValueError(f"cannot load rows into {target}: {exc}") from exc
-    finally:
-        con.unregister("_incoming_rows")
+    with _registered(con, "_incoming_rows", load.rows):
+        try:
+            con.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM _incoming_rows")
+        except duckdb.Error as exc:
+            raise ValueError(f"cannot load rows into {target}: {exc}") from exc
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Iterator[None]:
+    """An Arrow table visible to SQL as `name` for the duration of the block (of a transaction).
+
+    Not unregistered when the block raises: the transaction is aborted then, unregistering would
+    fail and hide the error, and the rollback drops the registration anyway."""
+    con.register(name, table)
+    yield
+    con.unregister(name)
 
 
 def record_source_version(

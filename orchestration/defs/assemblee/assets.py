@@ -1,19 +1,23 @@
 """The two Assemblée dumps the vote warehouse stands on, as Dagster multi-assets.
 
 - `assemblee_votes`: `Scrutins.json.zip` -> raw/an_scrutins, raw/an_group_tallies, raw/an_votes,
-  raw/an_vote_corrections (partition column `legislature`).
+  raw/an_vote_corrections (partition column `legislature`). A changed dump loads incrementally:
+  only the scrutin files that are new or whose CRC-32 changed are parsed, and their scrutins'
+  rows replaced in every vote table (see dumps.py; `force_reload` reloads the whole partition).
 - `assemblee_people`: the AMO dump of deputies, mandates and bodies -> raw/an_acteurs,
-  raw/an_mandats, raw/an_organes (partition column `dump_legislature`).
+  raw/an_mandats, raw/an_organes (partition column `dump_legislature`). It is small (a fraction
+  of a second to parse), and a deputy's file spreads over three tables: a changed AMO dump simply
+  replaces its whole partition.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.defs.assemblee.dumps import AnDump, build_dump_asset
+from orchestration.defs.assemblee.dumps import AnDump, IncrementalLoad, build_dump_asset
 from orchestration.lib.assemblee import OnError, ParsedArchive
 from orchestration.lib.assemblee_people import PEOPLE_TABLES, parse_amo
-from orchestration.lib.assemblee_votes import VOTE_TABLES, parse_scrutins
+from orchestration.lib.assemblee_votes import SCRUTIN_MEMBER, VOTE_TABLES, parse_scrutins
 
 # The live AN site publishes a past legislature's AMO as AMO20 (every mandate, senators and
 # ministers included) and the current one's as AMO10 (active deputies); the 17th is current.
@@ -42,6 +46,13 @@ SCRUTINS_DUMP = AnDump(
     relative_url=scrutins_url,
     parse=parse_scrutins_dump,
     member_prefixes={"an_scrutins": "json/"},
+    incremental=IncrementalLoad(
+        member_table="an_scrutins",
+        member_key="uid",
+        key_columns={"an_scrutins": "uid"} | {table: "scrutin_uid" for table in VOTE_TABLES if table != "an_scrutins"},
+        member_pattern=SCRUTIN_MEMBER,
+        parse_members=parse_scrutins,
+    ),
 )
 AMO_DUMP = AnDump(
     name="amo",

@@ -2,35 +2,45 @@
 
 For each configured legislature the dump is fetched with the shared client (conditional request,
 retries, size cap, verified whole). When its sha256 equals the one `raw.source_versions` holds
-for it, nothing is parsed or rewritten. Otherwise the whole archive is parsed first (a member that
-cannot be parsed fails naming the archive and member, unless quarantine mode is on), then every
-table's partition of that legislature, and its quarantine rows, are replaced in ONE transaction:
-a failure anywhere leaves the previous rows whole, and a re-run gives the same rows.
+for it, nothing is parsed or rewritten. Otherwise the dump is loaded in one of two ways:
+- incremental (a dump with `IncrementalLoad`, already loaded once, `force_reload` off): each
+  member's CRC-32 in the zip's central directory is compared with the one the raw layer keeps;
+  only new and changed members are parsed, and the rows of changed and vanished records are
+  replaced or deleted, table by table, by key;
+- full: the whole archive is parsed and every table's partition of that legislature replaced.
+Either way a member that cannot be parsed fails naming the archive and member (unless quarantine
+mode is on), and every table's rows and the dump's quarantine rows are written in ONE
+transaction: a failure anywhere leaves the previous rows whole, and a re-run gives the same rows.
 """
 
 # No `from __future__ import annotations`: Dagster reads the asset function's annotations (config, resources).
+import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
-from orchestration.lib.archive import ArchiveError
+from orchestration.lib.archive import ArchiveError, member_crc32s
 from orchestration.lib.assemblee import MemberParseError, OnError, ParsedArchive, count_members, quarantine_table
 from orchestration.lib.config import Settings, load_settings
 from orchestration.lib.http import DownloadError, FetchResult, fetch
+from orchestration.lib.member_versions import MemberChanges, diff_members
 from orchestration.lib.raw_schema import RAW_SCHEMA
 from orchestration.lib.warehouse import (
+    KeyedLoad,
     PartitionLoad,
+    RowsLoad,
     loaded_sha256,
     quote_identifier,
     record_source_version,
-    replace_partitions,
+    replace_rows,
 )
 
 GROUP_NAME = "assemblee"
@@ -46,12 +56,30 @@ class LoadConfig(dg.Config):
     """Run configuration shared by the AN dump assets."""
 
     on_bad_member: str = "fail"  # "fail": stop naming the file; "quarantine": load the rest, list it in raw.quarantine
-    force_reload: bool = False  # parse and reload even an unchanged dump (after a parser change)
+    # True: parse and reload the WHOLE dump, replacing every partition, even when it is unchanged
+    # (after a parser or raw-schema change, or to rule out anything an incremental load could miss).
+    # False: an unchanged dump is skipped, a changed one loads only its new and changed members.
+    force_reload: bool = False
 
     def error_mode(self) -> OnError:
         if self.on_bad_member not in ("fail", "quarantine"):
             raise ValueError(f"on_bad_member must be 'fail' or 'quarantine', not {self.on_bad_member!r}")
         return self.on_bad_member  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class IncrementalLoad:
+    """How a dump whose members are one record each loads only what changed.
+
+    `member_table` holds one row per member with `source_member` and `member_crc32`, under the
+    record's key `member_key`; every table of the dump holds that key in `key_columns[table]`.
+    """
+
+    member_table: str
+    member_key: str
+    key_columns: dict[str, str]
+    member_pattern: re.Pattern[str]
+    parse_members: Callable[[Path, OnError, Collection[str]], ParsedArchive]
 
 
 @dataclass(frozen=True)
@@ -66,6 +94,7 @@ class AnDump:
     # Members the archive must have, per table whose row count must match (the "no file skipped" check).
     member_prefixes: dict[str, str]
     max_bytes: int = 512 << 20
+    incremental: IncrementalLoad | None = None  # None: every change reloads the whole partition
 
     def source_key(self, legislature: int) -> str:
         return f"an/{legislature}/{self.name}"
@@ -87,6 +116,7 @@ class DumpOutcome:
     unchanged: bool
     quarantined: int = 0
     seconds: float = 0.0
+    members: MemberChanges | None = None  # set by an incremental load
 
 
 def refresh_dump(
@@ -98,31 +128,91 @@ def refresh_dump(
         max_bytes=dump.max_bytes, log=log,
     )
     label = f"{dump.name} of the {legislature}th legislature"
-    if not config.force_reload and loaded_sha256(con, dump.source_key(legislature)) == fetched.sha256:
+    loaded = loaded_sha256(con, dump.source_key(legislature))
+    if not config.force_reload and loaded == fetched.sha256:
         log(f"{label}: unchanged (sha256 {fetched.sha256[:12]}), raw rows kept")
         return DumpOutcome(legislature, fetched, unchanged=True)
     started = time.perf_counter()
-    parsed = dump.parse(fetched.path, legislature, config.error_mode())
+    incremental = dump.incremental if loaded is not None and not config.force_reload else None
+    if incremental is None:
+        prepared = _prepare_full(dump, legislature, fetched.path, config)
+    else:
+        prepared = _prepare_incremental(con, dump, incremental, legislature, fetched.path, config)
+        log(f"{label}: changed (sha256 {fetched.sha256[:12]}), incremental load: {prepared.members.summary()}")
+    parsed = prepared.parsed
     log(
         f"{label}: parsed {parsed.member_count:,} members of {fetched.path.name} in {time.perf_counter() - started:.2f} s"
         + (f", {len(parsed.quarantined)} QUARANTINED" if parsed.quarantined else "")
     )
-    written = replace_partitions(con, _partition_loads(dump, legislature, parsed))
+    written = replace_rows(con, prepared.loads + [_quarantine_load(dump, legislature, parsed)])
     record_source_version(
         con, dump.source_key(legislature), url=fetched.url, sha256=fetched.sha256,
         size_bytes=fetched.size_bytes, etag=fetched.etag, last_modified=fetched.last_modified,
     )
     seconds = time.perf_counter() - started
     log(f"{label}: loaded in {seconds:.2f} s: " + ", ".join(f"{rows:,} rows into raw.{t}" for t, rows in written.items()))
-    return DumpOutcome(legislature, fetched, unchanged=False, quarantined=len(parsed.quarantined), seconds=seconds)
+    return DumpOutcome(
+        legislature, fetched, unchanged=False, quarantined=len(parsed.quarantined), seconds=seconds,
+        members=prepared.members,
+    )
 
 
-def _partition_loads(dump: AnDump, legislature: int, parsed: ParsedArchive) -> list[PartitionLoad]:
-    """Every table's partition, and the dump's quarantine rows (emptied by a clean load)."""
+@dataclass(frozen=True)
+class PreparedLoad:
+    """What a changed dump parsed, and the table writes that bring the raw layer up to it."""
+
+    parsed: ParsedArchive
+    loads: list[RowsLoad]
+    members: MemberChanges | None = None  # for an incremental load
+
+
+def _prepare_full(dump: AnDump, legislature: int, archive: Path, config: LoadConfig) -> PreparedLoad:
+    """Every member parsed; every table's partition of the legislature replaced whole."""
+    parsed = dump.parse(archive, legislature, config.error_mode())
+    loads: list[RowsLoad] = [
+        PartitionLoad(table, dump.partition_column, legislature, parsed.tables[table]) for table in dump.tables
+    ]
+    return PreparedLoad(parsed, loads)
+
+
+def _prepare_incremental(
+    con: duckdb.DuckDBPyConnection,
+    dump: AnDump,
+    incremental: IncrementalLoad,
+    legislature: int,
+    archive: Path,
+    config: LoadConfig,
+) -> PreparedLoad:
+    """Only new and changed members parsed. Per table, the rows of changed and vanished records,
+    and of any record the new rows carry (one moved to another member name), are deleted by key
+    and the new rows inserted."""
+    loaded = con.execute(
+        f"SELECT source_member, member_crc32, {quote_identifier(incremental.member_key)}"
+        f" FROM {RAW_SCHEMA}.{quote_identifier(incremental.member_table)}"
+        f" WHERE {quote_identifier(dump.partition_column)} = ?",
+        [legislature],
+    ).fetchall()
+    in_archive = {
+        name: crc for name, crc in member_crc32s(archive, prefix="json/").items()
+        if incremental.member_pattern.fullmatch(name)
+    }
+    members = diff_members(in_archive, {member: crc for member, crc, _ in loaded})
+    parsed = incremental.parse_members(archive, config.error_mode(), members.to_parse)
+    stale_keys = {key for member, _, key in loaded if member in members.to_delete}
+    incoming_keys = set(parsed.tables[incremental.member_table].column(incremental.member_key).to_pylist())
+    keys = pa.array(sorted(stale_keys | incoming_keys), type=pa.string())
+    loads: list[RowsLoad] = [
+        KeyedLoad(table, incremental.key_columns[table], keys, parsed.tables[table]) for table in dump.tables
+    ]
+    return PreparedLoad(parsed, loads, members)
+
+
+def _quarantine_load(dump: AnDump, legislature: int, parsed: ParsedArchive) -> PartitionLoad:
+    """The dump's quarantine rows, emptied by a clean load. An incremental load's list is complete
+    too: a member quarantined before has no loaded row, so it counts as new and is parsed again."""
     source_key = dump.source_key(legislature)
-    loads = [PartitionLoad(t, dump.partition_column, legislature, parsed.tables[t]) for t in dump.tables]
     quarantined = quarantine_table(source_key, str(legislature), parsed.quarantined)
-    return loads + [PartitionLoad(QUARANTINE_TABLE, "source", source_key, quarantined)]
+    return PartitionLoad(QUARANTINE_TABLE, "source", source_key, quarantined)
 
 
 @contextmanager
@@ -161,6 +251,8 @@ def materializations(
             "size_bytes": outcome.fetched.size_bytes,
             "load_seconds": round(outcome.seconds, 2),
             "quarantined_members": outcome.quarantined,
+            "load_mode": "unchanged" if outcome.unchanged else ("full" if outcome.members is None else "incremental"),
+            "members": outcome.members.counts() if outcome.members else None,
         }
         for outcome in outcomes
     }

@@ -25,7 +25,7 @@ from orchestration.lib.warehouse import (
     ensure_raw_schema,
     loaded_sha256,
     record_source_version,
-    replace_partitions,
+    replace_rows,
 )
 
 GROUP_NAME = "polls"
@@ -84,7 +84,7 @@ def load_feed(con: duckdb.DuckDBPyConnection, feed: PollFeed, fetched: dict[str,
         if result.extra_columns:
             log(f"{feed.source}: {table} does not load the columns outside its description: {', '.join(result.extra_columns)}")
     loads = [PartitionLoad(table, PARTITION_COLUMN, feed.source, result.rows) for table, result in parsed.items()]
-    written = replace_partitions(con, loads)
+    written = replace_rows(con, loads)
     for spec in feed.files:
         result = fetched[spec.table]
         record_source_version(

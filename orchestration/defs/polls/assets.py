@@ -17,8 +17,16 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.lib.config import Settings, load_settings
-from orchestration.lib.http import FetchResult, fetch
-from orchestration.lib.polls import FEEDS, MAX_FILE_BYTES, PARTITION_COLUMN, PollFeed, PollFile, parse_poll_file
+from orchestration.lib.http import DownloadError, FetchResult, fetch
+from orchestration.lib.polls import (
+    FEEDS,
+    MAX_FILE_BYTES,
+    PARTITION_COLUMN,
+    PollFeed,
+    PollFile,
+    PollFileError,
+    parse_poll_file,
+)
 from orchestration.lib.raw_schema import RAW_SCHEMA
 from orchestration.lib.warehouse import (
     PartitionLoad,
@@ -31,6 +39,9 @@ from orchestration.lib.warehouse import (
 GROUP_NAME = "polls"
 NOT_EMPTY_CHECK = "has_rows"
 RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL)
+# A bad file is just as bad on a retry, and the download client has already retried with backoff:
+# those fail the run at once. The retry policy is for the rest (a DuckDB file briefly locked, I/O).
+NOT_RETRIED = (PollFileError, DownloadError)
 
 
 @dataclass(frozen=True)
@@ -148,14 +159,21 @@ def build_feed_asset(feed: PollFeed) -> dg.AssetsDefinition:
     )
     def _feed_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         settings = load_settings()
-        fetched = fetch_feed(feed, settings, context.log.info)
-        if fetched is None:
-            context.log.warning(f"{feed.source}: no URL configured (NUPES_CURATED_URL__<file> or NUPES_SOURCES); skipped")
-            with duckdb.get_connection() as con:
-                outcome = FeedOutcome("not configured", _partition_rows(con, feed), {}, {})
-        else:
-            with duckdb.get_connection() as con:
-                outcome = load_feed(con, feed, fetched, context.log.info)
+        try:
+            fetched = fetch_feed(feed, settings, context.log.info)
+            if fetched is None:
+                context.log.warning(f"{feed.source}: no URL configured (NUPES_CURATED_URL__<file> or NUPES_SOURCES); skipped")
+                with duckdb.get_connection() as con:
+                    outcome = FeedOutcome("not configured", _partition_rows(con, feed), {}, {})
+            else:
+                with duckdb.get_connection() as con:
+                    outcome = load_feed(con, feed, fetched, context.log.info)
+        except NOT_RETRIED as exc:
+            urls = ", ".join(str(file_url(feed, spec, settings)) for spec in feed.files)
+            raise dg.Failure(
+                description=f"poll feed {feed.source} ({urls}) not loaded, previous rows kept: {exc}",
+                allow_retries=False,
+            ) from exc
         yield from _results(feed, outcome)
 
     return _feed_asset

@@ -110,6 +110,16 @@ def test_a_corrupt_member_is_refused_naming_archive_and_member(tmp_path, compres
         next(members)
 
 
+def test_a_corrupt_member_fails_even_when_only_other_members_are_asked_for(tmp_path):
+    """An incremental load parses only changed members; a damaged archive must still be refused whole."""
+    path = build_zip(tmp_path / "corrupt.zip", small_json_members())
+    start, length = member_data_offset(path, "json/VT1.json")
+    flip_bytes(path, start + length // 2, count=4)
+
+    with pytest.raises(ArchiveError, match=r"member json/VT1\.json is corrupt"):
+        list(iter_members(path, names={"json/VT0.json", "json/VT2.json"}))
+
+
 def test_a_member_inflating_past_its_declared_size_fails(tmp_path):
     """A lying central directory: zipfile stops at the declared size, and the CRC check catches it."""
     path = build_zip(tmp_path / "liar.zip", {"json/a.json": b"x" * 10_000})

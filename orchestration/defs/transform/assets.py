@@ -23,6 +23,15 @@ from orchestration.defs.transform.translator import WarehouseDbtTranslator
 LAST_RUN_TARGET = Path(dbt_project.project_dir) / "target" / "last_run"
 
 
+class DbtBuildConfig(dg.Config):
+    """Run configuration of the dbt build."""
+
+    # The largest fact tables are incremental: they rebuild only the scrutins whose source file
+    # changed. A change of a seed or of a model's SQL is invisible to that comparison: set this
+    # after one to rebuild every incremental model from scratch (`dbt build --full-refresh`).
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=require_manifest(dbt_project.manifest_path),
     project=dbt_project,
@@ -30,12 +39,13 @@ LAST_RUN_TARGET = Path(dbt_project.project_dir) / "target" / "last_run"
     pool=WAREHOUSE_WRITER_POOL,
 )
 def warehouse_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, duckdb: DuckDBResource
 ) -> Iterator[Any]:
     """`dbt build` of the selected models, seeds and tests.
 
     `duckdb` is requested for its set-up, not its connections: it takes the writer lock, since dbt
     writes the warehouse like any loader does.
     """
-    context.log.info(f"dbt build into {export_build_database()}")
-    yield from dbt.cli(["build"], context=context, target_path=LAST_RUN_TARGET).stream()
+    args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
+    context.log.info(f"dbt {' '.join(args)} into {export_build_database()}")
+    yield from dbt.cli(args, context=context, target_path=LAST_RUN_TARGET).stream()

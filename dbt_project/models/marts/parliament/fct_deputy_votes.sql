@@ -1,3 +1,14 @@
+-- Incremental by scrutin: only scrutins whose file is new or changed are rebuilt (macros/incremental_scrutins.sql).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='scrutin_uid',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_of_replaced_scrutin_files() }}",
+    )
+}}
+
 with
 
 deputy_votes as (
@@ -10,6 +21,10 @@ scrutins as (
 
 group_votes as (
     select * from {{ ref('int_parliament__group_votes') }}
+),
+
+scrutin_files as (
+    select * from {{ ref('stg_assemblee__scrutins') }}
 ),
 
 final as (
@@ -38,13 +53,19 @@ final as (
             then deputy_votes.position = group_votes.position
         end as follows_group,
         deputy_votes.corrected_position,
-        deputy_votes.correction_is_malfunction
+        deputy_votes.correction_is_malfunction,
+        scrutin_files.file_crc32 as scrutin_file_crc32
     from deputy_votes
     inner join scrutins
         on deputy_votes.scrutin_uid = scrutins.scrutin_uid
+    inner join scrutin_files
+        on deputy_votes.scrutin_uid = scrutin_files.scrutin_uid
     left join group_votes
         on deputy_votes.scrutin_uid = group_votes.scrutin_uid
         and deputy_votes.group_code = group_votes.group_code
+    {% if is_incremental() %}
+    where deputy_votes.scrutin_uid in ({{ scrutins_with_new_files('scrutin_files') }})
+    {% endif %}
 )
 
 select * from final

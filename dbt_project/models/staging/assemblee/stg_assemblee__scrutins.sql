@@ -44,7 +44,10 @@ renamed as (
         sort_code = 'adopté' as is_adopted,
 
         ---------- dates
-        date_scrutin as vote_date
+        date_scrutin as vote_date,
+
+        ---------- lineage
+        member_crc32 as file_crc32
 
     from source
 

@@ -11,7 +11,7 @@ export NUPES_WAREHOUSE ?= $(CURDIR)/warehouse/nupes.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: install manifest run dev rollback test test-fast clean
+.PHONY: install manifest run dev rollback test test-fast bench clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ test: manifest
 # Unit tests only (no pipeline run).
 test-fast: manifest
 	$(BIN)/python -m pytest -m "not integration and not faults"
+
+# Performance figures (issue 6), never part of `make test`: prints a table, writes warehouse/bench/bench-<time>.json.
+bench: manifest
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf warehouse/*.duckdb* warehouse/downloads dbt_project/target

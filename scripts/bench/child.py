@@ -1,0 +1,103 @@
+"""What the bench runs in a fresh process per measurement; each writes its figures to `--result`.
+
+    python -m scripts.bench.child pipeline --result FILE
+        one `make run` (orchestration.run.build_warehouse on $DAGSTER_HOME's instance), with the
+        duration of every Dagster step
+    python -m scripts.bench.child parse-load ZIP DATABASE --result FILE
+        the pipeline's parse of a scrutins dump and its bulk load into a fresh raw layer
+    python -m scripts.bench.child read-json DIRECTORY DATABASE --result FILE
+        the baseline: DuckDB's read_json with automatic schema inference over the extracted
+        members, unnested in SQL into the same vote rows (baseline.sql)
+
+Nothing is imported before the clock starts that the measured code would not import itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+BASELINE_SQL = Path(__file__).with_name("baseline.sql")
+# The tables the read_json baseline builds: the pipeline's vote tables but the corrections.
+BASELINE_TABLES = ("an_scrutins", "an_group_tallies", "an_votes")
+# Real and synthetic dumps alike are the 16th's scrutins.
+LEGISLATURE = 16
+
+
+def run_pipeline() -> dict[str, Any]:
+    started = time.perf_counter()
+    import dagster as dg
+
+    from orchestration.run import build_warehouse
+
+    imported = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = build_warehouse(instance)
+    finished = time.perf_counter()
+    if not result.success:
+        raise SystemExit(f"pipeline failed: {[event.step_key for event in result.all_events if event.is_step_failure]}")
+    return {
+        "import_seconds": imported - started,
+        "run_seconds": finished - imported,
+        "steps": {
+            event.step_key: event.event_specific_data.duration_ms / 1000
+            for event in result.all_events
+            if event.is_step_success
+        },
+        "skipped_steps": sorted(event.step_key for event in result.all_events if event.is_step_skipped),
+    }
+
+
+def parse_and_load(archive: Path, database: Path) -> dict[str, Any]:
+    """What a full load of a votes dump does (dumps.py `_prepare_full` + `replace_rows`), without Dagster."""
+    import duckdb
+
+    from orchestration.lib.assemblee_votes import VOTE_TABLES, parse_scrutins
+    from orchestration.lib.warehouse import PartitionLoad, replace_rows
+
+    started = time.perf_counter()
+    parsed = parse_scrutins(archive)
+    loads = [PartitionLoad(table, "legislature", LEGISLATURE, parsed.tables[table]) for table in VOTE_TABLES]
+    parsed_at = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        written = replace_rows(con, loads)
+    finished = time.perf_counter()
+    return {
+        "seconds": finished - started,
+        "parse_seconds": parsed_at - started,
+        "load_seconds": finished - parsed_at,
+        "rows": written,
+    }
+
+
+def read_json_baseline(directory: Path, database: Path) -> dict[str, Any]:
+    import duckdb
+
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        con.execute(f"SET file_search_path = '{directory}'")
+        con.execute(BASELINE_SQL.read_text())
+        rows = {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in BASELINE_TABLES}
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=["pipeline", "parse-load", "read-json"])
+    parser.add_argument("paths", nargs="*", type=Path)
+    parser.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args()
+    if args.what == "pipeline":
+        report = run_pipeline()
+    elif args.what == "parse-load":
+        report = parse_and_load(*args.paths)
+    else:
+        report = read_json_baseline(*args.paths)
+    args.result.write_text(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

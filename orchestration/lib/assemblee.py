@@ -48,6 +48,8 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "TIMESTAMP": pa.timestamp("us"),
     "VARCHAR[]": pa.list_(pa.string()),
 }
+# Members whose rows are turned into Arrow at once (see _parse_members).
+CHUNK_MEMBERS = 256
 _COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([A-Z]+(?:\[\])?)(.*)$")
 
 
@@ -222,8 +224,7 @@ def parse_archive(
     """Rows of every member, then one Arrow table per raw table.
 
     A member whose parse raises, or whose values Arrow rejects, fails the archive with its name
-    (`fail`), or is left out and listed (`quarantine`). Arrow rejections are searched member by
-    member only when the fast whole-archive build fails, so the usual path pays nothing for it.
+    (`fail`), or is left out and listed (`quarantine`).
     """
     with _garbage_collector_paused():
         return _parse_members(archive, members, parse_member, tables, on_error)
@@ -250,7 +251,8 @@ def _parse_members(
     tables: tuple[str, ...],
     on_error: OnError,
 ) -> ParsedArchive:
-    parsed: list[tuple[str, MemberRows]] = []
+    """Rows are turned into Arrow every CHUNK_MEMBERS members: Python tuples cost about five times
+    the memory of Arrow columns, so only one chunk of them is alive at a time."""
     quarantined: list[QuarantinedMember] = []
     member_count = 0
 
@@ -260,14 +262,29 @@ def _parse_members(
             raise error from exc
         quarantined.append(QuarantinedMember(member, str(error)))
 
+    chunks: list[dict[str, pa.Table]] = []
+    pending: list[tuple[str, MemberRows]] = []
     for member in members:
         member_count += 1
         try:
-            parsed.append((member.name, parse_member(member)))
+            pending.append((member.name, parse_member(member)))
         except Exception as exc:  # any failure of one member is reported with its name
             reject(member.name, exc)
+        if len(pending) == CHUNK_MEMBERS:
+            chunks.append(_build_chunk(pending, tables, reject))
+            pending = []
+    chunks.append(_build_chunk(pending, tables, reject))
+    built = {table: pa.concat_tables([chunk[table] for chunk in chunks]) for table in tables}
+    return ParsedArchive(archive.name, member_count, built, quarantined)
+
+
+def _build_chunk(
+    parsed: list[tuple[str, MemberRows]], tables: tuple[str, ...], reject: Callable[[str, BaseException], None]
+) -> dict[str, pa.Table]:
+    """Arrow tables of some members' rows. When Arrow rejects a value, the chunk is built again
+    member by member to name (or quarantine) the culprit; the usual path pays nothing for it."""
     try:
-        built = _build_tables(parsed, tables)
+        return _build_tables(parsed, tables)
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
         accepted = []
         for name, rows in parsed:
@@ -276,8 +293,7 @@ def _parse_members(
                 accepted.append((name, rows))
             except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
                 reject(name, exc)
-        built = _build_tables(accepted, tables)
-    return ParsedArchive(archive.name, member_count, built, quarantined)
+        return _build_tables(accepted, tables)
 
 
 def _build_tables(parsed: list[tuple[str, MemberRows]], tables: tuple[str, ...]) -> dict[str, pa.Table]:

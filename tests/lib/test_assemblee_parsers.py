@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from orchestration.lib import assemblee
 from orchestration.lib.assemblee import (
     JsonMember,
     MemberParseError,
@@ -476,3 +477,21 @@ def test_a_value_arrow_rejects_names_its_member(scrutins17: Path) -> None:
     parsed = parse_archive(Path("test.zip"), good, scrutin_rows, VOTE_TABLES, on_error="quarantine")
     assert [q.member for q in parsed.quarantined] == [bad_name]
     assert parsed.tables["an_scrutins"].column("source_member").to_pylist() == [members[0][0]]
+
+
+def test_rows_built_chunk_by_chunk_equal_one_build_and_a_rejected_member_is_found_in_its_chunk(
+    scrutins17: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = list(json_members(scrutins17))[:5]
+    bad_name, bad = members[3][0], copy.deepcopy(members[3][1])
+    voters_in(next(b for b in groups_of(bad)[0]["vote"]["decompteNominatif"].values() if b))[0]["acteurRef"] = ["PA1"]
+    whole = parse_archive(Path("test.zip"), [member_of(*m) for m in members], scrutin_rows, VOTE_TABLES)
+    monkeypatch.setattr(assemblee, "CHUNK_MEMBERS", 2)
+    chunked = parse_archive(Path("test.zip"), [member_of(*m) for m in members], scrutin_rows, VOTE_TABLES)
+    assert all(chunked.tables[table].equals(whole.tables[table]) for table in VOTE_TABLES)
+    with_bad = [member_of(*m) for m in members[:3]] + [member_of(bad_name, bad), member_of(*members[4])]
+    parsed = parse_archive(Path("test.zip"), with_bad, scrutin_rows, VOTE_TABLES, on_error="quarantine")
+    assert [q.member for q in parsed.quarantined] == [bad_name]
+    assert parsed.tables["an_scrutins"].column("source_member").to_pylist() == [
+        name for name, _ in members if name != bad_name
+    ]

@@ -17,6 +17,13 @@
 #}
 
 {% macro scrutins_with_new_files(scrutins) -%}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if 'scrutin_file_crc32' not in built_columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ " was built before it carried scrutin_file_crc32 (before it became incremental):"
+            ~ " rebuild it once with a full refresh (dbt build --full-refresh, or the full_refresh run config)"
+        ) }}
+    {%- endif %}
     select scrutins.scrutin_uid
     from {{ scrutins }} as scrutins
     where not exists (

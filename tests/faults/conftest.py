@@ -1,0 +1,48 @@
+"""The fault suite's fixtures: a published warehouse to break, and quick downloads.
+
+Every test starts from its own copy of one baseline (the warehouse the whole graph published in
+`built_warehouse`, copied with its build database, download cache and earlier publications): a
+fault never leaks into the next test, and no test pays for a first full load.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib import http
+from orchestration.lib.config import Settings, load_settings
+from tests.support.mirror import LoopbackMirror
+
+# The download client's own retry loop, timeouts and backoff, at loopback scale: a fault costs
+# seconds, not the minutes the production values (4 retries, 60 s read timeout) would take.
+QUICK_DOWNLOADS = {"retries": 1, "backoff": 0.05, "timeout": (2.0, 1.0)}
+PIPELINE_VARIABLES = ("NUPES_SOURCES", "NUPES_WAREHOUSE", "NUPES_LEGISLATURES", "NUPES_ALERT_WEBHOOK")
+
+
+@pytest.fixture(scope="session")
+def baseline(built_warehouse: Path) -> Path:
+    """The directory of a published warehouse, never written to: tests work on copies."""
+    return built_warehouse.parent
+
+
+@pytest.fixture
+def warehouse(baseline: Path, clean_mirror: LoopbackMirror, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A copy of the baseline, with the pipeline's environment pointing at it and at the mirror."""
+    directory = tmp_path / "warehouse"
+    shutil.copytree(baseline, directory, symlinks=True)
+    for variable in PIPELINE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("NUPES_SOURCES", clean_mirror.base_url)
+    monkeypatch.setenv("NUPES_WAREHOUSE", str(directory / "nupes.duckdb"))
+    return load_settings()
+
+
+@pytest.fixture(autouse=True)
+def quick_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patched as defaults, so every caller of `fetch` gets them however it imported the function."""
+    for name, value in QUICK_DOWNLOADS.items():
+        monkeypatch.setitem(http.fetch.__kwdefaults__, name, value)

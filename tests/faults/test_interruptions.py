@@ -1,0 +1,165 @@
+"""Refreshes interrupted, raced and read from: the publication stays whole and readable throughout.
+
+- a refresh killed (SIGKILL) in the middle of its raw load publishes nothing, leaves no lock
+  behind, and the next refresh recovers;
+- readers querying the published warehouse while a refresh runs and publishes always get an
+  answer, and each answer is one publication's own (never a mix of two);
+- two refreshes started together: one runs, the other is refused at once, naming the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.config import PROJECT_ROOT, Settings
+from orchestration.lib.locking import writer_lock
+from tests.faults.damage import touch_every_member
+from tests.faults.harness import PublishedState, failure_text, refresh
+from tests.support.mirror import LoopbackMirror
+
+pytestmark = pytest.mark.faults
+
+VOTES_16 = "an/16/loi/scrutins/Scrutins.json.zip"
+READ_MART = "fct_group_votes"
+SUBPROCESS_TIMEOUT_SECONDS = 300
+BUSY_MESSAGE = "another refresh is writing the warehouse"
+
+
+def start_refresh(dagster_home: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m orchestration.run` (what `make run` and cron run) on the test's environment."""
+    dagster_home.mkdir(exist_ok=True)
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "orchestration.run"], cwd=PROJECT_ROOT,
+            env={**os.environ, "DAGSTER_HOME": str(dagster_home)}, stdout=output, stderr=subprocess.STDOUT,
+        )
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
+    """Poll `condition` every few milliseconds while the refresh runs; fail if it ends first."""
+    deadline = time.monotonic() + SUBPROCESS_TIMEOUT_SECONDS
+    while not condition():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the refresh ended (exit {process.returncode}) before {what}")
+        time.sleep(0.005)
+
+
+def build_database_is_being_written(settings: Settings) -> Callable[[], bool]:
+    """True once DuckDB keeps a write-ahead log beside the build database: a load is writing."""
+    wal = settings.build_path.with_name(settings.build_path.name + ".wal")
+    return lambda: wal.exists() and wal.stat().st_size > 0
+
+
+def test_a_refresh_killed_during_the_raw_load_publishes_nothing_and_the_next_one_recovers(
+    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
+) -> None:
+    changed_dump = touch_every_member((shared_data / VOTES_16).read_bytes())
+    clean_mirror.state.overrides[VOTES_16] = changed_dump
+    before = PublishedState.of(warehouse)
+    earlier_requests = len(clean_mirror.state.requests)
+
+    process = start_refresh(tmp_path / "dagster_home", tmp_path / "killed_refresh.log")
+    wait_for(lambda: ("GET", VOTES_16) in clean_mirror.state.requests[earlier_requests:], process,
+             "downloading the votes dump")
+    wait_for(build_database_is_being_written(warehouse), process, "writing the votes into the build database")
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=30) == -signal.SIGKILL
+
+    assert PublishedState.of(warehouse) == before
+    with writer_lock(warehouse.build_path.with_suffix(".lock")):
+        pass  # the dead process's lock went with it
+
+    result = refresh()
+    assert result.success, failure_text(result)
+    assert PublishedState.of(warehouse).publication_id > before.publication_id
+    with zipfile.ZipFile(shared_data / VOTES_16) as archive:
+        scrutins = sum(1 for name in archive.namelist() if name.startswith("json/"))  # Congrès votes too
+    with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
+        loaded = con.execute("SELECT count(*) FROM raw.an_scrutins WHERE legislature = 16").fetchone()[0]
+    assert loaded == scrutins
+
+
+@dataclass
+class Reader:
+    """Queries the published warehouse and its Parquet export in a loop, as a dashboard would."""
+
+    settings: Settings
+    answers: list[tuple[str, int, int, int]] = field(default_factory=list)  # publication, rows, recorded, parquet
+    errors: list[str] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.answers.append(self.ask())
+            except Exception as exc:  # every failure is the finding: collected, asserted empty
+                self.errors.append(f"{type(exc).__name__}: {exc}")
+            time.sleep(0.02)
+
+    def ask(self) -> tuple[str, int, int, int]:
+        with duckdb.connect(str(self.settings.warehouse_path), read_only=True) as con:
+            publication, counts = con.execute(
+                "SELECT publication_id, mart_row_counts FROM marts.publication ORDER BY publication_id DESC LIMIT 1"
+            ).fetchone()
+            rows = con.execute(f"SELECT count(*) FROM marts.{READ_MART}").fetchone()[0]
+            parquet = con.execute(
+                "SELECT count(*) FROM read_parquet(?)", [str(self.settings.parquet_dir / f"{READ_MART}.parquet")]
+            ).fetchone()[0]
+        return publication, rows, json.loads(counts)[READ_MART], parquet
+
+
+def test_readers_querying_during_a_refresh_always_get_one_publications_answer(warehouse: Settings) -> None:
+    before = PublishedState.of(warehouse)
+    reader = Reader(warehouse)
+    thread = threading.Thread(target=reader.run, daemon=True)
+    thread.start()
+    try:
+        result = refresh()
+    finally:
+        reader.stop.set()
+        thread.join(timeout=30)
+
+    assert result.success, failure_text(result)
+    after = PublishedState.of(warehouse)
+    assert not reader.errors, reader.errors[:5]
+    seen = {publication for publication, *_ in reader.answers}
+    assert {before.publication_id, after.publication_id} <= seen, "the reader did not read across the swap"
+    inconsistent = [answer for answer in reader.answers if len(set(answer[1:])) != 1]
+    assert not inconsistent, f"(publication, rows, recorded rows, parquet rows) that disagree: {inconsistent[:5]}"
+
+
+def test_two_refreshes_started_together_one_runs_the_other_is_refused(
+    warehouse: Settings, tmp_path: Path
+) -> None:
+    before = PublishedState.of(warehouse)
+    logs = [tmp_path / f"refresh_{number}.log" for number in (1, 2)]
+    processes = [start_refresh(tmp_path / "dagster_home", log) for log in logs]
+    exit_codes = [process.wait(timeout=SUBPROCESS_TIMEOUT_SECONDS) for process in processes]
+
+    outputs = [log.read_text(errors="replace") for log in logs]
+    assert sorted(exit_codes) == [0, 1], outputs
+    refused = outputs[exit_codes.index(1)]
+    assert BUSY_MESSAGE in refused and str(warehouse.build_path.with_suffix(".lock")) in refused
+    after = PublishedState.of(warehouse)
+    assert after.publication_id > before.publication_id
+    assert after.parquet_target.endswith(after.publication_id)
+    with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
+        recorded = json.loads(con.execute(
+            "SELECT mart_row_counts FROM marts.publication WHERE publication_id = ?", [after.publication_id]
+        ).fetchone()[0])
+        actual = {mart: con.execute(f'SELECT count(*) FROM marts."{mart}"').fetchone()[0] for mart in recorded}
+    assert actual == recorded

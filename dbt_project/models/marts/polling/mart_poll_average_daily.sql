@@ -23,21 +23,33 @@ adjusted as (
         and house_effects.pollster_code = window_polls.pollster_code
 ),
 
+centred as (
+    -- The day's weighted average beside each poll, so the spread is computed in two passes:
+    -- E_w[(y - mean)^2] has no cancellation, where E_w[y^2] - mean^2 left rounding noise
+    -- (4e-8 instead of 0) that differed between two builds of the same data.
+    select
+        adjusted.*,
+        sum(weight * value_pct) over day_window / sum(weight) over day_window as day_average_pct
+    from adjusted
+    window day_window as (partition by question, subject_code, day)
+),
+
 averaged as (
     select
         question,
         subject_code,
         day,
-        sum(weight * value_pct) / sum(weight) as average_pct,
-        -- Weighted spread of the window's polls around the average: E_w[y^2] - E_w[y]^2.
-        sqrt(greatest(sum(weight * value_pct * value_pct) / sum(weight)
-            - power(sum(weight * value_pct) / sum(weight), 2), 0)) as spread_pts,
+        any_value(day_average_pct) as average_pct,
+        case
+            when min(value_pct) = max(value_pct) then 0.0  -- exactly 0, not rounding noise
+            else sqrt(sum(weight * power(value_pct - day_average_pct, 2)) / sum(weight))
+        end as spread_pts,
         sum(weight * value_without_house_effect_pct) / sum(weight) as average_without_house_effects_pct,
         count(*)::integer as n_polls,
         count(distinct pollster_code)::integer as n_pollsters,
         min(poll_day) as oldest_poll_day,
         max(poll_day) as newest_poll_day
-    from adjusted
+    from centred
     group by question, subject_code, day
 ),
 

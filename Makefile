@@ -11,7 +11,7 @@ export NUPES_WAREHOUSE ?= $(CURDIR)/warehouse/nupes.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: install manifest run dev rollback test test-fast bench clean
+.PHONY: install manifest run rebuild dev rollback test test-fast bench clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ manifest: install
 # Materialize every asset (downloads, raw loads, dbt build with its tests as asset checks).
 run: manifest
 	$(BIN)/python -m orchestration.run
+
+# After a parser, seed or model change: reparse every dump, rebuild incremental models in full.
+rebuild: manifest
+	$(BIN)/python -m orchestration.run --full-rebuild
 
 # dg's dbt preparation calls `dbt` by name: the venv's bin goes first on PATH.
 dev: manifest

@@ -1,34 +1,54 @@
-"""`make run`: materialize the whole graph once, in process, and exit non-zero on any failure.
+"""`make run` / `make rebuild`: materialize the whole graph once, in process; non-zero on failure.
 
 Runs are recorded in the Dagster instance under $DAGSTER_HOME, so `make dev` shows them.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import dagster as dg
 
 from orchestration.definitions import defs
 
+# The assets whose run config can force a rebuild: the dump loaders reparse every file and
+# replace whole partitions, dbt rebuilds its incremental models from scratch.
+DUMP_ASSETS = ("assemblee_votes", "assemblee_people", "assemblee_dossiers")
+DBT_ASSET = "warehouse_dbt_models"
 
-def build_warehouse(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+
+def full_rebuild_config() -> dict[str, object]:
+    """Run config for a rebuild after a parser, seed or model change (incremental paths skip those)."""
+    ops: dict[str, object] = {name: {"config": {"force_reload": True}} for name in DUMP_ASSETS}
+    ops[DBT_ASSET] = {"config": {"full_refresh": True}}
+    return {"ops": ops}
+
+
+def build_warehouse(instance: dg.DagsterInstance, *, full_rebuild: bool = False) -> dg.ExecuteInProcessResult:
     """Every asset and every asset check, in dependency order, in this process."""
     job = defs.resolve_job_def("refresh_warehouse")
-    return job.execute_in_process(instance=instance, raise_on_error=False)
+    run_config = full_rebuild_config() if full_rebuild else None
+    return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:
     return [event.step_key or "?" for event in result.all_events if event.is_step_failure]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--full-rebuild", action="store_true",
+        help="reparse every dump and rebuild incremental dbt models from scratch",
+    )
+    args = parser.parse_args(argv)
     with dg.DagsterInstance.get() as instance:
-        result = build_warehouse(instance)
+        result = build_warehouse(instance, full_rebuild=args.full_rebuild)
     if not result.success:
         print(f"Warehouse build failed at: {', '.join(failed_steps(result))}", file=sys.stderr)
         return 1
-    print("Warehouse built.")
+    print("Warehouse built and published.")
     return 0
 
 

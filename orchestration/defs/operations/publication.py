@@ -2,13 +2,15 @@
 
 `published_warehouse` depends on every dbt asset, so Dagster runs it only when the whole
 `dbt build` (models and their tests) and every blocking check upstream succeeded; a failure
-anywhere before it skips it and the previous publication stays (lib/publish.py).
+anywhere before it skips it and the previous publication stays (lib/publish.py). It records the
+fingerprint of the inputs it published, so a refresh with nothing new skips dbt and publication.
 """
 
 import dagster as dg
 
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseWriter
-from orchestration.defs.transform.assets import warehouse_dbt_models
+from orchestration.defs.transform.assets import build_inputs_fingerprint, warehouse_dbt_models
+from orchestration.lib.build_inputs import record_published_inputs
 from orchestration.lib.config import load_settings
 from orchestration.lib.publish import PublicationError, project_git_revision, publish
 
@@ -27,12 +29,15 @@ PUBLISHED_WAREHOUSE = dg.AssetKey("published_warehouse")
     ),
 )
 def published_warehouse(context: dg.AssetExecutionContext, duckdb: WarehouseWriter) -> dg.MaterializeResult:
-    """`duckdb` is requested for its run-wide writer lock: no refresh may write while we copy."""
+    """`duckdb` is requested for its run-wide writer lock (no refresh may write while we copy), and
+    to fingerprint the raw sources the published build was made from."""
     settings = load_settings()
+    fingerprint = build_inputs_fingerprint(duckdb)
     try:
         publication = publish(settings, git_revision=project_git_revision())
     except PublicationError as exc:
         raise dg.Failure(description=str(exc)) from exc
+    record_published_inputs(settings, fingerprint, publication.publication_id)
     context.log.info(
         f"Published {publication.publication_id} to {publication.database} "
         f"({len(publication.mart_row_counts)} marts, Parquet in {settings.parquet_dir})"

@@ -36,6 +36,20 @@ def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:
     return [event.step_key or "?" for event in result.all_events if event.is_step_failure]
 
 
+def failure_summary(result: dg.ExecuteInProcessResult) -> str:
+    """The last line of a failed run, for the person reading cron's mail: the failed steps, or the
+    error that stopped the run before any step (a refused writer lock, a resource that did not start)."""
+    steps = failed_steps(result)
+    if steps:
+        return "failed at: " + ", ".join(steps)
+    errors = [
+        event.event_specific_data.error.message.strip()
+        for event in result.all_events
+        if event.event_type_value == "RESOURCE_INIT_FAILURE" and event.event_specific_data.error
+    ]
+    return "refused before any step: " + ("; ".join(errors) or "see the run's events")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -46,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     with dg.DagsterInstance.get() as instance:
         result = build_warehouse(instance, full_rebuild=args.full_rebuild)
     if not result.success:
-        print(f"Warehouse build failed at: {', '.join(failed_steps(result))}", file=sys.stderr)
+        print(f"Warehouse build {failure_summary(result)}", file=sys.stderr)
         return 1
     print("Warehouse built and published.")
     return 0

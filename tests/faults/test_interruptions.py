@@ -33,9 +33,16 @@ from tests.support.mirror import LoopbackMirror
 pytestmark = pytest.mark.faults
 
 VOTES_16 = "an/16/loi/scrutins/Scrutins.json.zip"
+VOTES_17 = "an/17/loi/scrutins/Scrutins.json.zip"
 READ_MART = "fct_group_votes"
 SUBPROCESS_TIMEOUT_SECONDS = 300
 BUSY_MESSAGE = "another refresh is writing the warehouse"
+
+
+def serve_new_version(mirror: LoopbackMirror, shared_data: Path, path: str) -> None:
+    """The same records, every file's CRC new: the refresh must load, build and publish anew
+    (a refresh finding nothing new publishes nothing)."""
+    mirror.state.overrides[path] = touch_every_member((shared_data / path).read_bytes())
 
 
 def start_refresh(dagster_home: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -67,8 +74,7 @@ def build_database_is_being_written(settings: Settings) -> Callable[[], bool]:
 def test_a_refresh_killed_during_the_raw_load_publishes_nothing_and_the_next_one_recovers(
     warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
 ) -> None:
-    changed_dump = touch_every_member((shared_data / VOTES_16).read_bytes())
-    clean_mirror.state.overrides[VOTES_16] = changed_dump
+    serve_new_version(clean_mirror, shared_data, VOTES_16)
     before = PublishedState.of(warehouse)
     earlier_requests = len(clean_mirror.state.requests)
 
@@ -122,7 +128,10 @@ class Reader:
         return publication, rows, json.loads(counts)[READ_MART], parquet
 
 
-def test_readers_querying_during_a_refresh_always_get_one_publications_answer(warehouse: Settings) -> None:
+def test_readers_querying_during_a_refresh_always_get_one_publications_answer(
+    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path
+) -> None:
+    serve_new_version(clean_mirror, shared_data, VOTES_17)
     before = PublishedState.of(warehouse)
     reader = Reader(warehouse)
     thread = threading.Thread(target=reader.run, daemon=True)
@@ -143,8 +152,9 @@ def test_readers_querying_during_a_refresh_always_get_one_publications_answer(wa
 
 
 def test_two_refreshes_started_together_one_runs_the_other_is_refused(
-    warehouse: Settings, tmp_path: Path
+    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
 ) -> None:
+    serve_new_version(clean_mirror, shared_data, VOTES_17)
     before = PublishedState.of(warehouse)
     logs = [tmp_path / f"refresh_{number}.log" for number in (1, 2)]
     processes = [start_refresh(tmp_path / "dagster_home", log) for log in logs]

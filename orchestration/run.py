@@ -11,6 +11,7 @@ import sys
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.defs.operations.publication import PUBLISHED_WAREHOUSE
 
 # The assets whose run config can force a rebuild: the dump loaders reparse every file and
 # replace whole partitions, dbt rebuilds its incremental models from scratch.
@@ -50,6 +51,16 @@ def failure_summary(result: dg.ExecuteInProcessResult) -> str:
     return "refused before any step: " + ("; ".join(errors) or "see the run's events")
 
 
+def outcome_summary(result: dg.ExecuteInProcessResult) -> str:
+    """A successful run either published, or found nothing new and left the publication alone."""
+    published = any(
+        event.asset_key == PUBLISHED_WAREHOUSE for event in result.get_asset_materialization_events()
+    )
+    if published:
+        return "Warehouse built and published."
+    return "Nothing new since the last publication: the published warehouse is unchanged."
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -62,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     if not result.success:
         print(f"Warehouse build {failure_summary(result)}", file=sys.stderr)
         return 1
-    print("Warehouse built and published.")
+    print(outcome_summary(result))
     return 0
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
+from orchestration.defs.resources import WarehouseWriter
 
 from orchestration.defs.assemblee import dumps
 from orchestration.defs.assemblee.assets import assemblee_people, assemblee_votes
@@ -100,7 +100,7 @@ def expected(shared_data: Path) -> Expected:
 def materialize(warehouse: Path, run_config: dict[str, Any] | None = None) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [assemblee_votes, assemblee_people, *vote_checks, *people_checks],
-        resources={"duckdb": DuckDBResource(database=str(warehouse))},
+        resources={"duckdb": WarehouseWriter(database=str(warehouse))},
         run_config=run_config,
         raise_on_error=False,
     )

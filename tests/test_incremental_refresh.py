@@ -21,7 +21,7 @@ import dagster as dg
 import duckdb
 import orjson
 import pytest
-from dagster_duckdb import DuckDBResource
+from orchestration.defs.resources import WarehouseWriter
 
 from orchestration.defs.assemblee.assets import assemblee_votes
 from orchestration.lib.archive import member_crc32s
@@ -257,7 +257,7 @@ def test_an_unchanged_dump_is_neither_parsed_nor_reloaded(
     monkeypatch.setenv("NUPES_WAREHOUSE", str(warehouse))
     requests_before = len(mirror.state.requests)
 
-    result = dg.materialize([assemblee_votes], resources={"duckdb": DuckDBResource(database=str(build))})
+    result = dg.materialize([assemblee_votes], resources={"duckdb": WarehouseWriter(database=str(build))})
 
     assert {legislature: source["load_mode"] for legislature, source in _sources(result).items()} == {
         "16": "unchanged", "17": "unchanged",

@@ -19,7 +19,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
+from orchestration.defs.resources import WarehouseWriter
 
 from orchestration.defs.assemblee.dossiers import COVERAGE_CHECK, assemblee_dossiers
 from tests.lib.test_dossiers_parser import walk_dicts
@@ -204,7 +204,7 @@ def test_final_vote_positions_say_when_the_alliance_split(warehouse):
 
 def materialize_dossiers(warehouse_path: Path) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [assemblee_dossiers], resources={"duckdb": DuckDBResource(database=str(warehouse_path))}, raise_on_error=False
+        [assemblee_dossiers], resources={"duckdb": WarehouseWriter(database=str(warehouse_path))}, raise_on_error=False
     )
 
 

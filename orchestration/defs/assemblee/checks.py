@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.defs.assemblee.dumps import open_warehouse, raw_key
+from orchestration.defs.assemblee.dumps import raw_key
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 
 SAMPLE_ROWS = 5
@@ -141,7 +141,7 @@ def build_check(check: OffendingRowsCheck) -> dg.AssetChecksDefinition:
         pool=WAREHOUSE_WRITER_POOL,  # DuckDB opens the file exclusively: checks queue with the writers
     )
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with open_warehouse(duckdb) as con:
+        with duckdb.get_connection() as con:
             offending = con.execute(f"SELECT count(*) FROM ({check.offending_rows_sql})").fetchone()[0]
             sample = con.execute(f"SELECT * FROM ({check.offending_rows_sql}) LIMIT {SAMPLE_ROWS}").fetchall()
         return dg.AssetCheckResult(

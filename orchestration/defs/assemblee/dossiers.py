@@ -27,7 +27,6 @@ from orchestration.defs.assemblee.dumps import (
     Log,
     materializations,
     members_check,
-    open_warehouse,
     raw_key,
     refresh_dump,
     rows_by_partition,
@@ -126,7 +125,7 @@ def coverage_check(con: duckdb.DuckDBPyConnection, legislatures: tuple[int, ...]
 )
 def assemblee_dossiers(context: dg.AssetExecutionContext, config: LoadConfig, duckdb: DuckDBResource):
     settings = load_settings()  # at run time: NUPES_SOURCES and NUPES_LEGISLATURES may change between runs
-    with open_warehouse(duckdb) as con:
+    with duckdb.get_connection() as con:
         ensure_raw_schema(con)  # the tables exist even when every legislature answered 404
         refreshed = refresh_all(con, settings, config, context.log.info)
         for legislature, url in refreshed.missing_urls.items():

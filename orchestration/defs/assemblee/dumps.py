@@ -16,8 +16,7 @@ transaction: a failure anywhere leaves the previous rows whole, and a re-run giv
 # No `from __future__ import annotations`: Dagster reads the asset function's annotations (config, resources).
 import re
 import time
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,17 +214,6 @@ def _quarantine_load(dump: AnDump, legislature: int, parsed: ParsedArchive) -> P
     return PartitionLoad(QUARANTINE_TABLE, "source", source_key, quarantined)
 
 
-@contextmanager
-def open_warehouse(resource: DuckDBResource) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The resource's connection, closed even when the body raises: `get_connection` alone leaves
-    it open then, and a failed load would keep the file locked in this process."""
-    with resource.get_connection() as con:
-        try:
-            yield con
-        finally:
-            con.close()
-
-
 def rows_by_partition(con: duckdb.DuckDBPyConnection, table: str, partition_column: str) -> dict[int, int]:
     column = quote_identifier(partition_column)
     counts = con.execute(
@@ -313,7 +301,7 @@ def build_dump_asset(dump: AnDump, asset_name: str, description: str) -> dg.Asse
     def _dump_asset(context: dg.AssetExecutionContext, config: LoadConfig, duckdb: DuckDBResource):
         settings = load_settings()  # at run time: NUPES_SOURCES and NUPES_LEGISLATURES may change between runs
         context.log.info(f"{dump.name}: legislatures {', '.join(map(str, settings.legislatures))} from {settings.an_base_url}")
-        with open_warehouse(duckdb) as con:
+        with duckdb.get_connection() as con:
             outcomes = [
                 _refresh_or_fail(con, dump, settings, legislature, config, context.log.info)
                 for legislature in settings.legislatures

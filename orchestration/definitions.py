@@ -16,19 +16,25 @@ from orchestration.defs.resources import shared_resources
 NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=36), warn_window=timedelta(hours=26))
 FRESHNESS_SELECTION = dg.AssetSelection.key_prefixes(["raw"], ["marts"])
 
-merged = dg.Definitions.merge(
-    assemblee.defs,
-    polls.defs,
-    transform.defs,
-    operations.defs,
-    dashboard.defs,
-    dg.Definitions(resources=shared_resources()),
-)
 
-# The one way to set a policy on dbt's and the loaders' specs together; it is marked "preview".
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", dg.PreviewWarning)
-    defs = merged.map_resolved_asset_specs(
-        func=lambda spec: spec.replace_attributes(freshness_policy=NIGHTLY_FRESHNESS),
-        selection=FRESHNESS_SELECTION,
+def with_nightly_freshness(definitions: dg.Definitions) -> dg.Definitions:
+    """The one way to set a policy on dbt's and the loaders' specs together; it is marked "preview"."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return definitions.map_resolved_asset_specs(
+            func=lambda spec: spec.replace_attributes(freshness_policy=NIGHTLY_FRESHNESS),
+            selection=FRESHNESS_SELECTION,
+        )
+
+
+# The only Definitions object at module scope: Dagster refuses a module that holds two.
+defs = with_nightly_freshness(
+    dg.Definitions.merge(
+        assemblee.defs,
+        polls.defs,
+        transform.defs,
+        operations.defs,
+        dashboard.defs,
+        dg.Definitions(resources=shared_resources()),
     )
+)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +20,18 @@ from tests.support.mirror import LoopbackMirror
 
 RAW_VOTES = dg.AssetKey(["raw", "an_votes"])
 PRESIDENTIAL_2022_FILE = "polls/github/nsppolls/nsppolls/master/presidentielle.csv"
+
+
+def test_the_code_location_loads_as_dagster_dev_loads_it() -> None:
+    """`dg dev` and the daemon load the module, not our import of it: two Definitions objects at
+    module scope, for one, load in Python but are refused there."""
+    venv_bin = Path(sys.executable).parent
+    completed = subprocess.run(
+        [str(venv_bin / "dagster"), "definitions", "validate", "-m", "orchestration.definitions"],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"},
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
 
 
 def test_nightly_schedule_runs_the_whole_graph_in_paris_time() -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -109,3 +111,51 @@ def test_a_second_refresh_is_refused_while_one_writes(built_warehouse: Path) -> 
     errors = " ".join(str(event.event_specific_data) for event in result.all_events if event.is_failure)
     assert "another refresh is writing the warehouse" in errors
     assert built_warehouse.stat().st_ino == before
+
+
+class _WebhookCatcher(http.server.BaseHTTPRequestHandler):
+    """A chat webhook on 127.0.0.1 that keeps what it is sent."""
+
+    received: list[dict[str, str]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        self.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@dg.op
+def _step_that_fails() -> None:
+    raise RuntimeError("the Assemblée dump is corrupt")
+
+
+@dg.job
+def _failing_job() -> None:
+    _step_that_fails()
+
+
+def test_a_failed_run_is_posted_to_the_alert_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _WebhookCatcher)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("NUPES_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_address[1]}/hook")
+    try:
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = _failing_job.execute_in_process(instance=instance, raise_on_error=False)
+            context = dg.build_run_status_sensor_context(
+                sensor_name="alert_on_run_failure",
+                dagster_event=result.get_run_failure_event(),
+                dagster_instance=instance,
+                dagster_run=instance.get_run_by_id(result.run_id),
+            ).for_run_failure()
+            defs.resolve_sensor_def("alert_on_run_failure")(context)
+    finally:
+        server.shutdown()
+    (message,) = _WebhookCatcher.received
+    assert result.run_id in message["text"]
+    assert "_step_that_fails" in message["text"]
+    assert "previous publication" in message["text"]

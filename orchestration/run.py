@@ -12,6 +12,8 @@ import dagster as dg
 
 from orchestration.definitions import defs
 from orchestration.defs.operations.publication import PUBLISHED_WAREHOUSE
+from orchestration.lib.config import load_settings
+from orchestration.lib.locking import WarehouseBusy, writer_lock
 
 # The assets whose run config can force a rebuild: the dump loaders reparse every file and
 # replace whole partitions, dbt rebuilds its incremental models from scratch.
@@ -68,8 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         help="reparse every dump and rebuild incremental dbt models from scratch",
     )
     args = parser.parse_args(argv)
-    with dg.DagsterInstance.get() as instance:
-        result = build_warehouse(instance, full_rebuild=args.full_rebuild)
+    try:
+        # Taken before the Dagster instance is opened: a refused refresh touches nothing at all.
+        with writer_lock(load_settings().writer_lock_path), dg.DagsterInstance.get() as instance:
+            result = build_warehouse(instance, full_rebuild=args.full_rebuild)
+    except WarehouseBusy as exc:
+        print(f"Warehouse build refused before any step: {exc}", file=sys.stderr)
+        return 1
     if not result.success:
         print(f"Warehouse build {failure_summary(result)}", file=sys.stderr)
         return 1

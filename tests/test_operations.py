@@ -17,7 +17,6 @@ import pytest
 
 from orchestration.definitions import defs
 from orchestration.lib.config import load_settings
-from orchestration.lib.locking import writer_lock
 from tests.support.mirror import LoopbackMirror
 
 RAW_VOTES = dg.AssetKey(["raw", "an_votes"])
@@ -100,16 +99,27 @@ def test_change_sensor_refreshes_only_what_depends_on_the_changed_source(
 
 
 @pytest.mark.integration
-def test_a_second_refresh_is_refused_while_one_writes(built_warehouse: Path) -> None:
+def test_a_second_refresh_is_refused_while_another_process_writes(built_warehouse: Path) -> None:
     from orchestration.run import build_warehouse
 
-    before = built_warehouse.stat().st_ino
-    with writer_lock(load_settings().build_path.with_suffix(".lock")):
+    lock_path = load_settings().writer_lock_path
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys; from pathlib import Path; from orchestration.lib.locking import writer_lock\n"
+         f"with writer_lock(Path({str(lock_path)!r})):\n    print('locked', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        before = built_warehouse.stat().st_ino
         with dg.DagsterInstance.ephemeral() as instance:
             result = build_warehouse(instance)
+    finally:
+        holder.communicate("")
     assert not result.success
     errors = " ".join(str(event.event_specific_data) for event in result.all_events if event.is_failure)
     assert "another refresh is writing the warehouse" in errors
+    assert f"pid {holder.pid}" in errors
     assert built_warehouse.stat().st_ino == before
 
 

@@ -45,7 +45,7 @@ class WarehouseWriter(DuckDBResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         path = export_build_database()
-        self._run_scope.enter_context(writer_lock(load_settings().build_path.with_suffix(".lock")))
+        self._run_scope.enter_context(writer_lock(load_settings().writer_lock_path))
         if context.log:
             context.log.info(f"Writing the build database {path}")
 

@@ -67,6 +67,11 @@ class Settings:
         return self.warehouse_dir / "build" / self.warehouse_path.name
 
     @property
+    def writer_lock_path(self) -> Path:
+        """Held by a refresh from start to end (lib/locking.py)."""
+        return self.build_path.with_suffix(".lock")
+
+    @property
     def publications_dir(self) -> Path:
         """Earlier publications kept for rollback."""
         return self.warehouse_dir / "publications"

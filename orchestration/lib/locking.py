@@ -3,12 +3,17 @@
 DuckDB refuses a second writing process, but only once it tries to open the file, possibly in
 the middle of a run. A refresh takes this lock for its whole duration instead, so a second
 refresh started meanwhile is refused at once with a message saying who holds the lock.
+
+The lock is re-entrant within a process: `make run` takes it before it even opens the Dagster
+instance (so a refused run touches nothing, not even the run history), and the run's writer
+resource, which takes it for runs the daemon launches, then finds it already held.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -19,8 +24,39 @@ class WarehouseBusy(RuntimeError):
     """Another refresh is writing the warehouse."""
 
 
+_held_here: dict[Path, int] = {}
+_held_here_guard = threading.Lock()
+
+
 @contextmanager
 def writer_lock(lock_path: Path) -> Iterator[None]:
+    key = lock_path.resolve()
+    with _held_here_guard:
+        if key in _held_here:
+            _held_here[key] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _held_here_guard:
+                _held_here[key] -= 1
+        return
+    with _exclusive_flock(lock_path):
+        with _held_here_guard:
+            _held_here[key] = 1
+        try:
+            yield
+        finally:
+            with _held_here_guard:
+                del _held_here[key]
+
+
+@contextmanager
+def _exclusive_flock(lock_path: Path) -> Iterator[None]:
+    """The cross-process lock itself: released by the kernel if the process dies."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as handle:
         try:

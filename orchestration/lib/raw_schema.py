@@ -10,6 +10,21 @@ from __future__ import annotations
 
 RAW_SCHEMA = "raw"
 
+# Every poll table starts with the feed (partition column) and the row in its file.
+POLL_ROW_COLUMNS = """
+        source VARCHAR NOT NULL,
+        source_row INTEGER NOT NULL,"""
+# The poll header MieuxVoter repeats in its results and polls files (NSPPolls family).
+MIEUXVOTER_POLL_COLUMNS = """
+        poll_id VARCHAR NOT NULL,
+        hypothese VARCHAR,
+        nom_institut VARCHAR NOT NULL,
+        commanditaire VARCHAR,
+        debut_enquete DATE NOT NULL,
+        fin_enquete DATE NOT NULL,
+        echantillon INTEGER,
+        population VARCHAR,"""
+
 RAW_TABLES: dict[str, str] = {
     # One row per scrutin (Assemblée `VTAN...` and Congrès `VTCG...`).
     "an_scrutins": """
@@ -193,17 +208,7 @@ RAW_TABLES: dict[str, str] = {
     # NULL. Every table: `source` (the feed, partition column), `source_row` (1 = first data row).
     # 2027 presidential first/second-round intentions (MieuxVoter presidentielle2027.csv): one row
     # per poll x hypothesis x candidate.
-    "polls_presidential_2027": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
-        poll_id VARCHAR NOT NULL,
-        hypothese VARCHAR,
-        nom_institut VARCHAR NOT NULL,
-        commanditaire VARCHAR,
-        debut_enquete DATE NOT NULL,
-        fin_enquete DATE NOT NULL,
-        echantillon INTEGER,
-        population VARCHAR,
+    "polls_presidential_2027": POLL_ROW_COLUMNS + MIEUXVOTER_POLL_COLUMNS + """
         rolling BOOLEAN,
         media BOOLEAN,
         tour VARCHAR NOT NULL,
@@ -216,17 +221,7 @@ RAW_TABLES: dict[str, str] = {
         erreur_inf DOUBLE
     """,
     # MieuxVoter polls.csv: one row per poll x hypothesis, with its sub-samples.
-    "polls_presidential_2027_polls": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
-        poll_id VARCHAR NOT NULL,
-        hypothese VARCHAR,
-        nom_institut VARCHAR NOT NULL,
-        commanditaire VARCHAR,
-        debut_enquete DATE NOT NULL,
-        fin_enquete DATE NOT NULL,
-        echantillon INTEGER,
-        population VARCHAR,
+    "polls_presidential_2027_polls": POLL_ROW_COLUMNS + MIEUXVOTER_POLL_COLUMNS + """
         tour VARCHAR,
         sous_echantillon1 INTEGER,
         sous_population1 VARCHAR,
@@ -237,9 +232,7 @@ RAW_TABLES: dict[str, str] = {
         filename VARCHAR
     """,
     # MieuxVoter candidats.csv: one row per candidate, with the party the feed gives.
-    "polls_presidential_2027_candidates": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
+    "polls_presidential_2027_candidates": POLL_ROW_COLUMNS + """
         candidate_id VARCHAR NOT NULL,
         complete_name VARCHAR NOT NULL,
         name VARCHAR,
@@ -250,9 +243,7 @@ RAW_TABLES: dict[str, str] = {
         second_round VARCHAR
     """,
     # 2022 presidential intentions (NSPPolls presidentielle.csv): poll x round x hypothesis x candidate.
-    "polls_presidential_2022": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
+    "polls_presidential_2022": POLL_ROW_COLUMNS + """
         id VARCHAR NOT NULL,
         candidat VARCHAR NOT NULL,
         parti VARCHAR,
@@ -274,9 +265,7 @@ RAW_TABLES: dict[str, str] = {
     # 2022 legislative first round + seat projections (EliasOrphelin SondagesLegislatives2022.csv,
     # dates DD/MM/YYYY). The file's own `source` column (the poll's URL) is `source_url` here,
     # because `source` is the partition column.
-    "polls_legislative_2022": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
+    "polls_legislative_2022": POLL_ROW_COLUMNS + """
         nom_institut VARCHAR NOT NULL,
         debut_enquete DATE NOT NULL,
         fin_enquete DATE NOT NULL,
@@ -288,9 +277,7 @@ RAW_TABLES: dict[str, str] = {
         source_url VARCHAR
     """,
     # Presidential approval barometers (pollsposition popularite.csv); its unnamed first column is `date`.
-    "polls_presidential_approval": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
+    "polls_presidential_approval": POLL_ROW_COLUMNS + """
         date DATE NOT NULL,
         president VARCHAR NOT NULL,
         sondage VARCHAR NOT NULL,
@@ -301,9 +288,7 @@ RAW_TABLES: dict[str, str] = {
     """,
     # Catalogue of poll releases (dlmrr sondages_enriched.csv): no figures. `subject` (the title)
     # has its HTML entities decoded by the parser (html.unescape): SQL has no complete decoder.
-    "polls_releases": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
+    "polls_releases": POLL_ROW_COLUMNS + """
         date DATE,
         institut VARCHAR,
         subject VARCHAR,
@@ -311,9 +296,7 @@ RAW_TABLES: dict[str, str] = {
         theme_name VARCHAR
     """,
     # Curated: legislative intentions 2022-11 .. 2023-12 with variants, and the 2022 result.
-    "polls_legislative_2022_2023": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
+    "polls_legislative_2022_2023": POLL_ROW_COLUMNS + """
         poll_id VARCHAR NOT NULL,
         pollster VARCHAR NOT NULL,
         fieldwork_start DATE NOT NULL,
@@ -327,9 +310,7 @@ RAW_TABLES: dict[str, str] = {
     """,
     # Curated: leaders' barometer points, one metric per row. `wave` stays text ("2023-10/11
     # (approx.)" exists): staging reads it and flags what it cannot read.
-    "polls_popularity_barometers": """
-        source VARCHAR NOT NULL,
-        source_row INTEGER NOT NULL,
+    "polls_popularity_barometers": POLL_ROW_COLUMNS + """
         pollster VARCHAR NOT NULL,
         sponsor VARCHAR,
         barometer VARCHAR NOT NULL,

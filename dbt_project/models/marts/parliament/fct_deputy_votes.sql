@@ -1,13 +1,4 @@
--- Incremental by scrutin: only scrutins whose file is new or changed are rebuilt (macros/incremental_scrutins.sql).
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='scrutin_uid',
-        on_schema_change='fail',
-        post_hook="{{ delete_rows_of_replaced_scrutin_files() }}",
-    )
-}}
+-- Incremental by scrutin (config in dbt_project.yml): only scrutins whose file is new or changed are rebuilt (macros/incremental_scrutins.sql).
 
 with
 

@@ -1,14 +1,5 @@
--- Incremental by scrutin: only scrutins whose file is new or changed, or whose dossier link or policy
+-- Incremental by scrutin (config in dbt_project.yml): only scrutins whose file is new or changed, or whose dossier link or policy
 -- area changed (a new dossiers dump), are rebuilt (macros/incremental_scrutins.sql).
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='scrutin_uid',
-        on_schema_change='fail',
-        post_hook="{{ delete_rows_of_replaced_scrutin_files() }}",
-    )
-}}
 
 with
 

@@ -8,6 +8,7 @@ whole Dagster graph built (`built_warehouse`) and recount from the zips with pla
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -170,6 +171,57 @@ def test_every_built_column_is_in_the_yaml(warehouse: duckdb.DuckDBPyConnection,
         assert built, f"{node['schema']}.{node['alias']} was not built"
         undeclared += [f"{node['name']}.{column}" for (column,) in built if column not in node["columns"]]
     assert not undeclared, f"columns built but missing from the YAML: {undeclared}"
+
+
+def declared_value_rules(node: dict[str, Any]) -> tuple[set[str], int]:
+    """The columns a model's contract declares NOT NULL, and how many CHECK constraints it declares
+    (model-level and column-level): the value rules that replaced dbt tests on the marts."""
+    not_null = {
+        name for name, column in node["columns"].items() if any(c["type"] == "not_null" for c in column["constraints"])
+    }
+    column_checks = [c for column in node["columns"].values() for c in column["constraints"] if c["type"] == "check"]
+    model_checks = [c for c in node["constraints"] if c["type"] == "check"]
+    return not_null, len(column_checks) + len(model_checks)
+
+
+def built_value_rules(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[set[str], int]:
+    """The same, as DuckDB's catalog holds them for the built table."""
+    not_null = con.execute(
+        "select column_name from duckdb_columns() where database_name = current_database()"
+        " and schema_name = ? and table_name = ? and not is_nullable",
+        [schema, table],
+    ).fetchall()
+    [(checks,)] = con.execute(
+        "select count(*) from duckdb_constraints() where database_name = current_database()"
+        " and schema_name = ? and table_name = ? and constraint_type = 'CHECK'",
+        [schema, table],
+    ).fetchall()
+    return {column for (column,) in not_null}, checks
+
+
+@pytest.mark.integration
+def test_marts_enforce_their_value_rules_as_constraints(
+    warehouse: duckdb.DuckDBPyConnection, manifest: dict[str, Any], built_warehouse: Path, tmp_path: Path
+) -> None:
+    """Value rules of the marts are contract constraints, not dbt tests: they must reach DuckDB's catalog
+    as declared, and DuckDB must refuse a row that breaks one, or nothing guards them any more."""
+    declared: dict[str, tuple[set[str], int]] = {}
+    built: dict[str, tuple[set[str], int]] = {}
+    for node in nodes_of_type(manifest, "model"):
+        if node["config"]["materialized"] in ("table", "incremental") and node["config"]["contract"]["enforced"]:
+            declared[node["name"]] = declared_value_rules(node)
+            built[node["name"]] = built_value_rules(warehouse, node["schema"], node["alias"])
+    assert any(not_null for not_null, _ in declared.values()), "no mart declares a not_null constraint"
+    assert any(checks for _, checks in declared.values()), "no mart declares a check constraint"
+    assert built == declared
+
+    scratch = tmp_path / "nupes.duckdb"
+    shutil.copyfile(built_warehouse, scratch)
+    with duckdb.connect(str(scratch)) as con:
+        with pytest.raises(duckdb.ConstraintException, match="close_vote_weight"):
+            con.execute("insert into marts.dim_scrutins by name select 'VTANR5L16V0' scrutin_uid, 2 close_vote_weight")
+        with pytest.raises(duckdb.ConstraintException, match="scrutin_uid"):
+            con.execute("insert into marts.dim_scrutins by name select null scrutin_uid")
 
 
 @pytest.mark.integration

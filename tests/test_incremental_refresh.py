@@ -157,6 +157,16 @@ def test_incremental_refresh_parsed_only_new_and_changed_files(refreshes: Refres
     assert sources["17"]["load_mode"] == "unchanged"
 
 
+def test_incremental_refresh_built_only_what_the_vote_tables_feed_and_published(refreshes: Refreshes) -> None:
+    materialized = {
+        event.asset_key.to_user_string() for event in refreshes.incremental_result.get_asset_materialization_events()
+    }
+    assert {"marts/fct_deputy_votes", "marts/mart_bloc_unity", "marts/mart_nupes_monthly"} <= materialized
+    assert {"marts/mart_catalogue", "published_warehouse", "dashboard_site"} <= materialized
+    # Fed by polls, dossiers or seeds only: unchanged, not rebuilt.
+    assert not materialized & {"marts/fct_poll_results", "staging/stg_polls__presidential_2027", "marts/dim_dossiers"}
+
+
 def test_full_rebuild_reloaded_every_file_and_refreshed_every_model(refreshes: Refreshes) -> None:
     sources = _sources(refreshes.full_result)
     assert {legislature: source["load_mode"] for legislature, source in sources.items()} == {"16": "full", "17": "full"}

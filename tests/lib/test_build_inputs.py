@@ -1,4 +1,4 @@
-"""When a refresh may skip dbt and publication: only when readers see a build of the same inputs."""
+"""What a refresh must rebuild: nothing, the part fed by changed raw tables, or everything."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.build_inputs import inputs_fingerprint, publication_with_same_inputs, record_published_inputs
+from orchestration.lib.build_inputs import build_scope, current_inputs, record_published_inputs
 from orchestration.lib.config import Settings
-from orchestration.lib.warehouse import record_source_version
-
-SOURCE = {"url": "http://127.0.0.1/an/16.zip", "sha256": "ab" * 32, "size_bytes": 10, "etag": None, "last_modified": None}
+from orchestration.lib.warehouse import ensure_raw_schema
 
 
 @pytest.fixture
@@ -30,6 +28,14 @@ def settings(tmp_path: Path) -> Settings:
     return settings
 
 
+@pytest.fixture
+def raw() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    con.execute("CREATE TABLE raw.t (k INTEGER, v VARCHAR); INSERT INTO raw.t VALUES (1, 'a'), (2, 'b')")
+    return con
+
+
 def publish_as(settings: Settings, publication_id: str) -> None:
     """A published warehouse whose newest publication is `publication_id`."""
     settings.warehouse_path.unlink(missing_ok=True)
@@ -38,30 +44,39 @@ def publish_as(settings: Settings, publication_id: str) -> None:
         con.execute("INSERT INTO marts.publication VALUES (?)", [publication_id])
 
 
-def test_the_fingerprint_changes_with_every_load_and_every_dbt_file(dbt_project: Path) -> None:
-    con = duckdb.connect()
-    first = inputs_fingerprint(con, dbt_project)
-    assert inputs_fingerprint(con, dbt_project) == first
-    record_source_version(con, "an/16/scrutins", **SOURCE)
-    loaded = inputs_fingerprint(con, dbt_project)
-    assert loaded != first
-    record_source_version(con, "an/16/scrutins", **SOURCE)  # the same file reloaded (force_reload)
-    assert inputs_fingerprint(con, dbt_project) != loaded
-    reloaded = inputs_fingerprint(con, dbt_project)
+def test_a_table_fingerprint_follows_its_rows_not_their_order_or_a_reload(raw, dbt_project: Path) -> None:
+    first = current_inputs(raw, dbt_project)
+    raw.execute("DELETE FROM raw.t; INSERT INTO raw.t VALUES (2, 'b'), (1, 'a')")  # the same rows reloaded
+    assert current_inputs(raw, dbt_project) == first
+    raw.execute("UPDATE raw.t SET v = 'c' WHERE k = 2")
+    changed = current_inputs(raw, dbt_project)
+    assert changed.tables["t"] != first.tables["t"]
+    assert changed.project == first.project
+    unchanged_tables = {name: value for name, value in changed.tables.items() if name != "t"}
+    assert unchanged_tables == {name: value for name, value in first.tables.items() if name != "t"}
+
+
+def test_the_project_fingerprint_follows_every_dbt_file(raw, dbt_project: Path) -> None:
+    first = current_inputs(raw, dbt_project).project
     (dbt_project / "dbt_project.yml").write_text("name: p\nvars:\n  window: 30\n")
-    assert inputs_fingerprint(con, dbt_project) != reloaded
-    changed_var = inputs_fingerprint(con, dbt_project)
+    changed_var = current_inputs(raw, dbt_project).project
+    assert changed_var != first
     (dbt_project / "models" / "new.sql").write_text("select 2 as y")
-    assert inputs_fingerprint(con, dbt_project) != changed_var
+    assert current_inputs(raw, dbt_project).project != changed_var
 
 
-def test_a_build_is_skipped_only_while_readers_see_the_publication_of_the_same_inputs(settings: Settings) -> None:
-    assert publication_with_same_inputs(settings, "f1") is None  # nothing recorded
+def test_the_scope_is_what_changed_since_the_publication_readers_see(settings: Settings, raw, dbt_project: Path) -> None:
+    published = current_inputs(raw, dbt_project)
+    assert build_scope(settings, published).changed_tables is None  # nothing published yet
     publish_as(settings, "20260101T000000Z")
-    record_published_inputs(settings, "f1", "20260101T000000Z")
-    assert publication_with_same_inputs(settings, "f1") == "20260101T000000Z"
-    assert publication_with_same_inputs(settings, "f2") is None  # inputs changed
+    assert build_scope(settings, published).changed_tables is None  # published, inputs not recorded
+    record_published_inputs(settings, published, "20260101T000000Z")
+    assert build_scope(settings, published).changed_tables == frozenset()
+    raw.execute("INSERT INTO raw.t VALUES (3, 'c'); CREATE TABLE raw.u (k INTEGER)")
+    assert build_scope(settings, current_inputs(raw, dbt_project)).changed_tables == {"t", "u"}
+    (dbt_project / "models" / "m.sql").write_text("select 3 as x")
+    assert build_scope(settings, current_inputs(raw, dbt_project)).changed_tables is None
     publish_as(settings, "20251231T000000Z")  # a rollback: readers see an older publication
-    assert publication_with_same_inputs(settings, "f1") is None
+    assert build_scope(settings, published).changed_tables is None
     settings.warehouse_path.unlink()  # the published warehouse deleted
-    assert publication_with_same_inputs(settings, "f1") is None
+    assert build_scope(settings, published).changed_tables is None

@@ -1,15 +1,16 @@
 """Publication: the build database becomes what readers see, only once everything passed.
 
-`published_warehouse` depends on every dbt asset, so Dagster runs it only when the whole
-`dbt build` (models and their tests) and every blocking check upstream succeeded; a failure
-anywhere before it skips it and the previous publication stays (lib/publish.py). It records the
-fingerprint of the inputs it published, so a refresh with nothing new skips dbt and publication.
+`published_warehouse` depends on the dbt model that lists every mart (`marts.mart_catalogue`),
+which each build that builds anything builds: Dagster runs it only when that `dbt build` (models
+and their tests) and every blocking check upstream succeeded; a failure anywhere before it skips
+it and the previous publication stays (lib/publish.py). It records the inputs it published, so
+the next refresh rebuilds only what changed since (lib/build_inputs.py).
 """
 
 import dagster as dg
 
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseWriter
-from orchestration.defs.transform.assets import build_inputs_fingerprint, warehouse_dbt_models
+from orchestration.defs.transform.assets import PUBLICATION_GATE_MODEL, build_inputs
 from orchestration.lib.build_inputs import record_published_inputs
 from orchestration.lib.config import load_settings
 from orchestration.lib.publish import PublicationError, project_git_revision, publish
@@ -19,7 +20,7 @@ PUBLISHED_WAREHOUSE = dg.AssetKey("published_warehouse")
 
 @dg.asset(
     key=PUBLISHED_WAREHOUSE,
-    deps=[warehouse_dbt_models],
+    deps=[dg.AssetKey(["marts", PUBLICATION_GATE_MODEL])],
     group_name="operations",
     kinds={"duckdb", "parquet"},
     pool=WAREHOUSE_WRITER_POOL,
@@ -32,12 +33,12 @@ def published_warehouse(context: dg.AssetExecutionContext, duckdb: WarehouseWrit
     """`duckdb` is requested for its run-wide writer lock (no refresh may write while we copy), and
     to fingerprint the raw sources the published build was made from."""
     settings = load_settings()
-    fingerprint = build_inputs_fingerprint(duckdb)
+    inputs = build_inputs(duckdb)
     try:
         publication = publish(settings, git_revision=project_git_revision())
     except PublicationError as exc:
         raise dg.Failure(description=str(exc)) from exc
-    record_published_inputs(settings, fingerprint, publication.publication_id)
+    record_published_inputs(settings, inputs, publication.publication_id)
     context.log.info(
         f"Published {publication.publication_id} to {publication.database} "
         f"({len(publication.mart_row_counts)} marts, Parquet in {settings.parquet_dir})"

@@ -55,6 +55,7 @@ def test_new_votes_build_what_dbt_puts_downstream_of_the_vote_tables(manifest: d
     args = scoped_build_args(VOTE_TABLES, log=lambda message: None)
     assert args is not None and args[:2] == ["--indirect-selection", "empty"]
     assert dbt_ls(tmp_path, "--select", "fqn:*", *args) == built(keep)
+    assert not any(unique_id.startswith("unit_test.") for unique_id in keep)  # the SQL did not change
     # Tests that read a rebuilt model and an unchanged one (votes against deputies, a seed) still run.
     assert any(
         unique_id in keep and len(manifest["nodes"][unique_id]["depends_on"]["nodes"]) > 1

@@ -1,7 +1,7 @@
 """Refreshes interrupted, raced and read from: the publication stays whole and readable throughout.
 
-- a refresh killed (SIGKILL) in the middle of its raw load publishes nothing, leaves no lock
-  behind, and the next refresh recovers;
+- a refresh killed (SIGKILL) in the middle of its raw load, or of its dbt build (with dbt), publishes
+  nothing, leaves no lock behind, and the next refresh recovers;
 - readers querying the published warehouse while a refresh runs and publishes always get an
   answer, and each answer is one publication's own (never a mix of two);
 - two refreshes started together: one runs, the other is refused at once, naming the lock.
@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.defs.transform.assets import LAST_RUN_TARGET
 from orchestration.lib.config import PROJECT_ROOT, Settings
 from orchestration.lib.locking import writer_lock
 from tests.faults.damage import touch_every_member
@@ -46,13 +47,20 @@ def serve_new_version(mirror: LoopbackMirror, shared_data: Path, path: str) -> N
 
 
 def start_refresh(dagster_home: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`python -m orchestration.run` (what `make run` and cron run) on the test's environment."""
+    """`python -m orchestration.run` (what `make run` and cron run) on the test's environment, in a
+    session of its own: killing the session kills the refresh and the dbt it started, as a
+    stopped service or a machine going down would."""
     dagster_home.mkdir(exist_ok=True)
     with log.open("wb") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "orchestration.run"], cwd=PROJECT_ROOT,
+            [sys.executable, "-m", "orchestration.run"], cwd=PROJECT_ROOT, start_new_session=True,
             env={**os.environ, "DAGSTER_HOME": str(dagster_home)}, stdout=output, stderr=subprocess.STDOUT,
         )
+
+
+def kill_session(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    assert process.wait(timeout=30) == -signal.SIGKILL
 
 
 def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
@@ -82,8 +90,7 @@ def test_a_refresh_killed_during_the_raw_load_publishes_nothing_and_the_next_one
     wait_for(lambda: ("GET", VOTES_16) in clean_mirror.state.requests[earlier_requests:], process,
              "downloading the votes dump")
     wait_for(build_database_is_being_written(warehouse), process, "writing the votes into the build database")
-    process.send_signal(signal.SIGKILL)
-    assert process.wait(timeout=30) == -signal.SIGKILL
+    kill_session(process)
 
     assert PublishedState.of(warehouse) == before
     with writer_lock(warehouse.build_path.with_suffix(".lock")):
@@ -97,6 +104,48 @@ def test_a_refresh_killed_during_the_raw_load_publishes_nothing_and_the_next_one
     with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
         loaded = con.execute("SELECT count(*) FROM raw.an_scrutins WHERE legislature = 16").fetchone()[0]
     assert loaded == scrutins
+
+
+def dbt_has_built_a_model(dbt_log: Path) -> Callable[[], bool]:
+    """True once the dbt log grew by a finished model (dbt writes it as the build goes)."""
+    start = dbt_log.stat().st_size if dbt_log.exists() else 0
+
+    def built() -> bool:
+        if not dbt_log.exists():
+            return False
+        with dbt_log.open("rb") as log:
+            log.seek(start if dbt_log.stat().st_size >= start else 0)  # from the top if dbt rotated it
+            return b'"LogModelResult"' in log.read()
+
+    return built
+
+
+def published_row_counts(settings: Settings) -> dict[str, int]:
+    """Every mart's rows in the newest publication, as it recorded them."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        (counts,) = con.execute(
+            "SELECT mart_row_counts FROM marts.publication ORDER BY publication_id DESC LIMIT 1"
+        ).fetchone()
+    return json.loads(counts)
+
+
+def test_a_refresh_killed_during_its_dbt_build_publishes_nothing_and_the_next_one_recovers(
+    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
+) -> None:
+    serve_new_version(clean_mirror, shared_data, VOTES_17)
+    before = PublishedState.of(warehouse)
+    counts_before = published_row_counts(warehouse)
+
+    process = start_refresh(tmp_path / "dagster_home", tmp_path / "killed_refresh.log")
+    wait_for(dbt_has_built_a_model(LAST_RUN_TARGET / "dbt.log"), process, "dbt built a model")
+    kill_session(process)
+
+    assert PublishedState.of(warehouse) == before
+    result = refresh()
+    assert result.success, failure_text(result)
+    assert PublishedState.of(warehouse).publication_id > before.publication_id
+    # The same records under new file versions: every mart holds what it held, none half-built.
+    assert published_row_counts(warehouse) == counts_before
 
 
 @dataclass

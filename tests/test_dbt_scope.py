@@ -17,7 +17,7 @@ import pytest
 
 from orchestration.defs.transform.assets import PUBLICATION_GATE_MODEL, scoped_build_args
 from orchestration.defs.transform.project import DBT_EXECUTABLE, dbt_project
-from orchestration.lib.dbt_scope import changed_sources, nodes_to_build
+from orchestration.lib.dbt_scope import changed_sources, models_fed_by, nodes_to_build
 
 VOTE_TABLES = frozenset({"an_scrutins", "an_votes", "an_group_tallies", "an_vote_corrections"})
 BUILT_TYPES = ("model", "seed", "test", "unit_test")
@@ -49,10 +49,12 @@ def test_new_votes_build_what_dbt_puts_downstream_of_the_vote_tables(manifest: d
     downstream = dbt_ls(tmp_path, "--select", f"{sources} {PUBLICATION_GATE_MODEL}+")
     models = {unique_id for unique_id in keep if unique_id.startswith("model.")}
     assert models == {unique_id for unique_id in downstream if unique_id.startswith("model.")}
+    fed = {manifest["nodes"][unique_id]["name"] for unique_id in models}
+    assert models_fed_by(manifest, VOTE_TABLES) == fed
     assert "model.nupes_warehouse.fct_poll_results" not in keep  # fed by polls only
     assert "model.nupes_warehouse.mart_nupes_monthly" in keep  # fed by votes and polls
 
-    args = scoped_build_args(VOTE_TABLES, log=lambda message: None)
+    args = scoped_build_args(manifest, VOTE_TABLES, log=lambda message: None)
     assert args is not None and args[:2] == ["--indirect-selection", "empty"]
     assert dbt_ls(tmp_path, "--select", "fqn:*", *args) == built(keep)
     assert not any(unique_id.startswith("unit_test.") for unique_id in keep)  # the SQL did not change
@@ -67,7 +69,7 @@ def test_new_votes_build_what_dbt_puts_downstream_of_the_vote_tables(manifest: d
 
 def test_a_raw_table_no_dbt_source_reads_builds_nothing(manifest: dict) -> None:
     assert changed_sources(manifest, {"source_versions"}) == []
-    assert scoped_build_args(frozenset({"source_versions"}), log=lambda message: None) is None
+    assert scoped_build_args(manifest, frozenset({"source_versions"}), log=lambda message: None) is None
 
 
 def test_every_mart_feeds_the_catalogue_the_publication_waits_for(manifest: dict) -> None:

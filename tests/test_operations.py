@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -16,7 +17,9 @@ import duckdb
 import pytest
 
 from orchestration.definitions import defs
-from orchestration.lib.config import load_settings
+from orchestration.lib.build_inputs import stamp_path
+from orchestration.lib.config import Settings, load_settings
+from orchestration.lib.publish import current_publication_id
 from tests.support.mirror import LoopbackMirror
 
 RAW_VOTES = dg.AssetKey(["raw", "an_votes"])
@@ -96,6 +99,65 @@ def test_change_sensor_refreshes_only_what_depends_on_the_changed_source(
     assert dg.AssetKey("published_warehouse") in selected
     assert RAW_VOTES not in selected
     assert dg.AssetKey(["marts", "fct_group_votes"]) not in selected
+
+
+@pytest.fixture
+def warehouse_copy(built_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A copy of the built warehouse (build database, downloads, publications) the test may refresh."""
+    shutil.copytree(built_warehouse.parent, tmp_path / "warehouse", symlinks=True)
+    monkeypatch.setenv("NUPES_WAREHOUSE", str(tmp_path / "warehouse" / built_warehouse.name))
+    return load_settings()
+
+
+def _sensor_run_after_a_poll_change(mirror: LoopbackMirror, shared_data: Path) -> dg.ExecuteInProcessResult:
+    """One poll value changes upstream; the run the change sensor requests, executed in process."""
+    original = (shared_data / PRESIDENTIAL_2022_FILE).read_bytes()
+    mirror.state.overrides[PRESIDENTIAL_2022_FILE] = original.replace(
+        b"Marine Le Pen,Rassemblement national,16.0,", b"Marine Le Pen,Rassemblement national,16.5,", 1
+    )
+    result = _evaluate_change_sensor()
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests
+    with dg.DagsterInstance.ephemeral() as instance:
+        return defs.resolve_job_def("refresh_warehouse").execute_in_process(
+            instance=instance, asset_selection=list(request.asset_selection), raise_on_error=False
+        )
+
+
+@pytest.mark.integration
+def test_the_sensor_s_run_rebuilds_tests_and_publishes_the_changed_part_only(
+    warehouse_copy: Settings, clean_mirror: LoopbackMirror, shared_data: Path
+) -> None:
+    """A subset run: dagster-dbt selects the models and dbt's indirect selection their tests."""
+    published_before = current_publication_id(warehouse_copy)
+    run = _sensor_run_after_a_poll_change(clean_mirror, shared_data)
+    assert run.success
+    materialized = {event.asset_key for event in run.get_asset_materialization_events()}
+    assert {dg.AssetKey(["marts", "fct_poll_results"]), dg.AssetKey("published_warehouse")} <= materialized
+    assert dg.AssetKey(["marts", "fct_group_votes"]) not in materialized
+    checked = {evaluation.asset_key for evaluation in run.get_asset_check_evaluations()}
+    assert dg.AssetKey(["marts", "fct_poll_results"]) in checked  # its dbt tests ran
+    assert current_publication_id(warehouse_copy) > published_before
+
+
+@pytest.mark.integration
+def test_a_sensor_run_refuses_to_publish_over_votes_a_failed_refresh_left_unbuilt(
+    warehouse_copy: Settings, clean_mirror: LoopbackMirror, shared_data: Path
+) -> None:
+    """As if the last refresh loaded new votes and then failed: they differ from the publication's."""
+    stamp = stamp_path(warehouse_copy)
+    recorded = json.loads(stamp.read_text())
+    recorded["tables"]["an_votes"] = "0:0"
+    stamp.write_text(json.dumps(recorded))
+    published_before = current_publication_id(warehouse_copy)
+
+    run = _sensor_run_after_a_poll_change(clean_mirror, shared_data)
+    assert not run.success
+    (failure,) = run.get_step_failure_events()
+    assert failure.step_key == "warehouse_dbt_models"
+    message = str(failure.step_failure_data.error)
+    assert "an_votes" in message and "this run does not build" in message and "Run the whole refresh" in message
+    assert current_publication_id(warehouse_copy) == published_before
 
 
 @pytest.mark.integration

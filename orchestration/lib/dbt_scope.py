@@ -12,6 +12,7 @@ production builds).
 
     changed_sources(manifest, changed_tables) -> list[str]             (unique ids)
     nodes_to_build(manifest, changed_tables, always=...) -> set[str]  (unique ids)
+    models_fed_by(manifest, changed_tables) -> set[str]               (model names)
     exclusion_selectors(manifest, keep) -> list[str]                     (dbt `--exclude` values)
 """
 
@@ -40,6 +41,12 @@ def changed_sources(manifest: Mapping[str, Any], changed_tables: Iterable[str]) 
         for unique_id, source in manifest["sources"].items()
         if source["schema"] == RAW_SCHEMA and source["identifier"] in changed
     ]
+
+
+def models_fed_by(manifest: Mapping[str, Any], changed_tables: Iterable[str]) -> set[str]:
+    """Names of the models downstream of a changed raw table."""
+    downstream = _descendants(manifest["child_map"], changed_sources(manifest, changed_tables))
+    return {manifest["nodes"][unique_id]["name"] for unique_id in downstream if unique_id.startswith("model.")}
 
 
 def exclusion_selectors(manifest: Mapping[str, Any], keep: set[str]) -> list[str]:

@@ -12,9 +12,9 @@ builds and tests what is downstream of them, and the catalogue of marts the publ
 for (lib/dbt_scope.py); otherwise, everything.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import dagster as dg
 import orjson
@@ -24,9 +24,9 @@ from dagster_duckdb import DuckDBResource
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, export_build_database
 from orchestration.defs.transform.project import dbt_project, require_manifest
 from orchestration.defs.transform.translator import WarehouseDbtTranslator
-from orchestration.lib.build_inputs import BuildInputs, build_scope, current_inputs
+from orchestration.lib.build_inputs import BuildInputs, BuildScope, build_scope, current_inputs
 from orchestration.lib.config import load_settings
-from orchestration.lib.dbt_scope import changed_sources, exclusion_selectors, nodes_to_build
+from orchestration.lib.dbt_scope import changed_sources, exclusion_selectors, models_fed_by, nodes_to_build
 
 # dagster-dbt would give every run a target folder of its own and keep them all; runs are
 # serialized, so one folder holding the last run's run_results.json (and partial parse) is enough.
@@ -50,19 +50,44 @@ def build_inputs(duckdb: DuckDBResource) -> BuildInputs:
         return current_inputs(con, Path(dbt_project.project_dir))
 
 
-def scoped_build_args(changed_tables: frozenset[str], log: Callable[[str], None]) -> list[str] | None:
+def scoped_build_args(
+    manifest: dict[str, Any], changed_tables: frozenset[str], log: Callable[[str], None]
+) -> list[str] | None:
     """`dbt build` arguments that leave out every node no changed raw table feeds; None when no
     dbt source reads any of them (nothing readers see would change).
 
     The set is computed here, from the manifest, so dbt's indirect test selection must neither
     widen nor narrow it: a test between a rebuilt model and an unchanged one runs."""
-    manifest = orjson.loads(dbt_project.manifest_path.read_bytes())
     if not changed_sources(manifest, changed_tables):
         return None
     keep = nodes_to_build(manifest, changed_tables, always=[PUBLICATION_GATE_MODEL])
     excluded = exclusion_selectors(manifest, keep)
     log(f"dbt builds the {len(keep)} nodes downstream of them and leaves {len(excluded)} unchanged")
     return ["--indirect-selection", "empty", "--exclude", " ".join(excluded)]
+
+
+def require_subset_covers(
+    manifest: dict[str, Any], scope: BuildScope, dbt_assets: Iterable[dg.AssetKey], selected: Iterable[dg.AssetKey]
+) -> None:
+    """Refuse a partial run that would publish marts older than the raw tables they read.
+
+    Everything that changed since the publication must be rebuilt (and tested) before the next
+    one: after a failed refresh, a sensor run for a poll feed must not publish the votes' marts
+    as that failure left them; after a change of the dbt project, only a whole build may publish."""
+    if scope.changed_tables is None:
+        _refuse_partial_run(f"{scope.reason}; only a whole build may publish it")
+    tables = {key.path[-1] for key in dbt_assets}  # ephemeral models are no asset: nothing to go stale
+    missing = sorted(models_fed_by(manifest, scope.changed_tables) & tables - {key.path[-1] for key in selected})
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        _refuse_partial_run(f"{scope.reason}; this run does not build {shown}")
+
+
+def _refuse_partial_run(why: str) -> NoReturn:
+    raise dg.Failure(
+        description=f"{why}. Run the whole refresh (job refresh_warehouse, `make run`) so that the "
+        "publication stays consistent."
+    )
 
 
 @dbt_assets(
@@ -91,9 +116,16 @@ def _incremental_build_args(context: dg.AssetExecutionContext, duckdb: DuckDBRes
     """The `dbt build` that brings the publication up to date with the current inputs, or None."""
     scope = build_scope(load_settings(), build_inputs(duckdb))
     context.log.info(scope.reason)
+    if scope.changed_tables == frozenset():
+        return None
+    manifest = orjson.loads(dbt_project.manifest_path.read_bytes())
+    if context.is_subset:
+        # A run of part of the graph (the change sensor's, one asset from the UI): dagster-dbt
+        # selects its models, and tests through dbt's indirect selection; that part is the scope.
+        all_keys = context.assets_def.node_keys_by_output_name.values()
+        require_subset_covers(manifest, scope, all_keys, context.selected_asset_keys)
+        return ["build"]
     if scope.changed_tables is None:
         return ["build"]
-    if not scope.changed_tables:
-        return None
-    scoped = scoped_build_args(scope.changed_tables, context.log.info)
+    scoped = scoped_build_args(manifest, scope.changed_tables, context.log.info)
     return None if scoped is None else ["build", *scoped]

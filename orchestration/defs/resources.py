@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
@@ -54,8 +55,14 @@ class WarehouseWriter(DuckDBResource):
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with duckdb.connect(self.database or export_build_database(), config=self.connection_config) as con:
-            yield con
+        """A connection for one step's writes. When it closes, the Arrow memory the step's parse
+        freed goes back to the system: Arrow's allocator keeps it otherwise, and the dbt process
+        that follows runs beside this one (a full build's peak is the two together)."""
+        try:
+            with duckdb.connect(self.database or export_build_database(), config=self.connection_config) as con:
+                yield con
+        finally:
+            pa.default_memory_pool().release_unused()
 
 
 def shared_resources() -> dict[str, object]:

@@ -48,7 +48,6 @@ class BuildInputs:
 class BuildScope:
     """The part of the dbt project to build, against the publication readers see."""
 
-    publication_id: str | None  # the publication compared with, if any
     changed_tables: frozenset[str] | None  # None: build everything
     reason: str  # a sentence for the run's log
 
@@ -111,14 +110,14 @@ def build_scope(settings: Settings, inputs: BuildInputs) -> BuildScope:
     except (OSError, ValueError):
         stamp = {}
     if published is None or stamp.get("publication_id") != published:
-        return BuildScope(published, None, "No record of what the published warehouse was built from")
+        return BuildScope(None, "No record of what the published warehouse was built from")
     if stamp.get("project") != inputs.project:
-        return BuildScope(published, None, f"The dbt project changed since publication {published}")
+        return BuildScope(None, f"The dbt project changed since publication {published}")
     recorded: dict[str, str] = stamp.get("tables", {})
     changed = frozenset(
         table for table in inputs.tables.keys() | recorded.keys() if inputs.tables.get(table) != recorded.get(table)
     )
     if not changed:
-        return BuildScope(published, changed, f"Raw sources and dbt project unchanged since publication {published}")
+        return BuildScope(changed, f"Raw sources and dbt project unchanged since publication {published}")
     listed = ", ".join(sorted(changed))
-    return BuildScope(published, changed, f"Raw tables changed since publication {published}: {listed}")
+    return BuildScope(changed, f"Raw tables changed since publication {published}: {listed}")

@@ -30,7 +30,7 @@ import orjson
 import pyarrow as pa
 
 from orchestration.lib.archive import iter_members
-from orchestration.lib.raw_schema import RAW_TABLES
+from orchestration.lib.raw_schema import raw_columns
 
 OnError = Literal["fail", "quarantine"]
 Row = tuple[Any, ...]
@@ -50,7 +50,6 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 # Members whose rows are turned into Arrow at once (see _parse_members).
 CHUNK_MEMBERS = 256
-_COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([A-Z]+(?:\[\])?)(.*)$")
 
 
 class MemberParseError(ValueError):
@@ -99,11 +98,7 @@ class JsonMember:
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema of a raw table, read from its DDL: same column order, types and nullability."""
     fields = []
-    for line in RAW_TABLES[table].strip().splitlines():
-        match = _COLUMN_DDL.match(line.rstrip(","))
-        if match is None:
-            raise ValueError(f"raw table {table}: cannot read column definition {line.strip()!r}")
-        name, sql_type, constraints = match.groups()
+    for name, sql_type, constraints in raw_columns(table):
         not_null = "NOT NULL" in constraints or "PRIMARY KEY" in constraints
         fields.append(pa.field(name, _ARROW_TYPES[sql_type], nullable=not not_null))
     return pa.schema(fields)

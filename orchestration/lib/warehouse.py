@@ -14,7 +14,9 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from orchestration.lib.raw_schema import RAW_SCHEMA, RAW_TABLES, create_raw_tables_sql
+from orchestration.lib.raw_schema import RAW_SCHEMA, RAW_TABLES, create_raw_tables_sql, raw_columns
+
+SOURCE_VERSIONS = "source_versions"
 
 
 def quote_identifier(name: str) -> str:
@@ -22,7 +24,41 @@ def quote_identifier(name: str) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, and bring any whose columns no longer follow the DDL up to it.
+
+    The raw layer is a copy of the sources, so an outdated table
+    (a parser that now writes a new column) is dropped and recreated empty, and every recorded
+    source version is forgotten: the same run then reloads every source in full, with no
+    manual step after a deployment that changed the raw layer.
+    """
+    outdated = _outdated_tables(con)
+    for table in outdated:
+        con.execute(f"DROP TABLE {RAW_SCHEMA}.{quote_identifier(table)}")
+    if outdated and _table_exists(con, SOURCE_VERSIONS):
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{SOURCE_VERSIONS}")
     con.execute(create_raw_tables_sql())
+
+
+def _outdated_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Existing raw tables whose column names differ from their DDL's."""
+    existing: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = ? ORDER BY table_name, ordinal_position",
+        [RAW_SCHEMA],
+    ).fetchall():
+        existing.setdefault(table, []).append(column)
+    return [
+        table for table, columns in existing.items()
+        if table in RAW_TABLES and columns != [name for name, _, _ in raw_columns(table)]
+    ]
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [RAW_SCHEMA, table],
+    ).fetchone()[0] > 0
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ title_candidates as (
     select
         scrutin_text_names.scrutin_uid,
         dossier_text_names.dossier_uid,
-        exists (
+        exists(
             select 1 from acts
             where acts.dossier_uid = dossier_text_names.dossier_uid
                 and acts.sitting_uid = scrutin_text_names.sitting_uid

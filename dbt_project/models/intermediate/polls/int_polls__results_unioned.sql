@@ -40,33 +40,33 @@ unioned as (
 
     select
         source, source_row, poll_id, pollster_label, sponsor, fieldwork_start, fieldwork_end,
-        fieldwork_end, sample_size, population, null, question, hypothesis, subject_label, value_pct
+        fieldwork_end, sample_size,  -- noqa: AL08 population, null, question, hypothesis, subject_label, value_pct
     from presidential_2022
 
     union all
 
     select
         source, source_row, poll_id, pollster_label, sponsor, fieldwork_start, fieldwork_end,
-        fieldwork_end, sample_size, null, null, 'legislative_first_round', 'main', subject_label, value
+        fieldwork_end, sample_size,  -- noqa: AL08 null, null, 'legislative_first_round', 'main', subject_label, value
     from legislative_2022
 
     union all
 
     select
         source, source_row, poll_id, pollster_label, null, fieldwork_start, fieldwork_end,
-        fieldwork_end, sample_size, null, null, 'legislative_first_round', hypothesis, subject_label, value_pct
+        fieldwork_end, sample_size,  -- noqa: AL08 null, null, 'legislative_first_round', hypothesis, subject_label, value_pct
     from legislative_2022_2023
 
     union all
 
     -- One approval poll gives two figures: approve and disapprove. The source gives one date.
     select
-        source, source_row, poll_id, pollster_label, null, poll_date, poll_date,
-        poll_date, sample_size, null, method, question, 'main', president_label, value_pct
+        source, source_row, poll_id, pollster_label, null, poll_date, poll_date,  -- noqa: AL08
+        poll_date, sample_size, null, method, question, 'main', president_label, value_pct  -- noqa: AL08
     from presidential_approval
     cross join lateral (
         values ('approval', approve_pct), ('disapproval', disapprove_pct)
-    ) as figures (question, value_pct)
+    ) as figures (question, value_pct)  -- noqa: AL05
 
     union all
 

@@ -58,17 +58,26 @@ nominative_counts as (
 
 -- one row per occurrence: (legislature, anomaly, the key that shows it)
 occurrences as (
-    select legislature, 'tally_group_from_' || group_resolution as anomaly, scrutin_uid || '#' || tally_number as example_key
+    select
+        legislature,
+        'tally_group_from_' || group_resolution as anomaly,
+        scrutin_uid || '#' || tally_number as example_key
     from tally_groups
     where group_resolution in ('voter_memberships', 'neighbour_votes')
 
     union all
-    select legislature, 'tally_group_unresolved', scrutin_uid || '#' || tally_number || ' (' || unresolved_reason || ')'
+    select
+        legislature,
+        'tally_group_unresolved',
+        scrutin_uid || '#' || tally_number || ' (' || unresolved_reason || ')'
     from tally_groups
     where group_resolution = 'unresolved'
 
     union all
-    select tally_groups.legislature, 'tally_group_not_in_seed', tally_groups.scrutin_uid || '#' || tally_groups.group_uid
+    select
+        tally_groups.legislature,
+        'tally_group_not_in_seed',
+        tally_groups.scrutin_uid || '#' || tally_groups.group_uid
     from tally_groups
     inner join group_uids
         on tally_groups.legislature = group_uids.legislature
@@ -76,7 +85,10 @@ occurrences as (
     where group_uids.is_unknown_group and tally_groups.group_resolution != 'unresolved'
 
     union all
-    select tallies.legislature, 'group_counts_differ_from_nominative', tallies.scrutin_uid || '#' || tallies.source_group_uid
+    select
+        tallies.legislature,
+        'group_counts_differ_from_nominative',
+        tallies.scrutin_uid || '#' || tallies.source_group_uid
     from tallies
     left join nominative_counts
         on tallies.scrutin_uid = nominative_counts.scrutin_uid
@@ -143,7 +155,7 @@ final as (
         grid.source_family,
         grid.counted,
         coalesce(counted.n_occurrences, 0)::bigint as n_occurrences,
-        coalesce(counted.example_keys, []::varchar[]) as example_keys,
+        coalesce(counted.example_keys, []::varchar[]) as example_keys,  -- noqa: LT01
         grid.description,
         grid.rule_applied
     from grid

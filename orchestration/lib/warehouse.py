@@ -1,20 +1,75 @@
 """Bulk writes into the raw layer: partitions, or sets of keys, replaced in one transaction.
 
-Loaders hand over Arrow tables; DuckDB scans them directly (no row-by-row inserts). A failure
-anywhere rolls the transaction back, so readers keep the previous rows.
+Loaders hand over Arrow tables typed from the raw DDL (`arrow_schema`); DuckDB scans them
+directly (no row-by-row inserts). A failure anywhere rolls the transaction back, so readers keep
+the previous rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from orchestration.lib.raw_schema import RAW_SCHEMA, RAW_TABLES, create_raw_tables_sql
+
+# DuckDB column types of the raw DDL and the Arrow types the loaders hand over for them.
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "VARCHAR": pa.string(),
+    "SMALLINT": pa.int16(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "VARCHAR[]": pa.list_(pa.string()),
+}
+_COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([A-Z]+(?:\[\])?)(.*)$")
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """One column of a raw table's DDL."""
+
+    name: str
+    sql_type: str
+    not_null: bool
+
+
+def raw_columns(table: str) -> list[RawColumn]:
+    """The columns of a raw table as its DDL declares them, in order."""
+    columns = []
+    for line in RAW_TABLES[table].strip().splitlines():
+        match = _COLUMN_DDL.match(line.rstrip(","))
+        if match is None:
+            raise ValueError(f"raw table {table}: cannot read column definition {line.strip()!r}")
+        name, sql_type, constraints = match.groups()
+        columns.append(RawColumn(name, sql_type, "NOT NULL" in constraints or "PRIMARY KEY" in constraints))
+    return columns
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a raw table, read from its DDL: same column order, types and nullability."""
+    return pa.schema(
+        pa.field(column.name, _ARROW_TYPES[column.sql_type], nullable=not column.not_null)
+        for column in raw_columns(table)
+    )
+
+
+def rows_to_table(table: str, rows: Iterable[tuple[Any, ...]]) -> pa.Table:
+    """Row tuples (in DDL column order) to an Arrow table typed like the raw table."""
+    schema = arrow_schema(table)
+    columns = list(zip(*rows)) or [()] * len(schema)
+    if len(columns) != len(schema):
+        raise ValueError(f"raw table {table}: rows have {len(columns)} values, the table {len(schema)} columns")
+    arrays = [pa.array(values, type=field.type) for values, field in zip(columns, schema)]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def quote_identifier(name: str) -> str:
@@ -22,21 +77,48 @@ def quote_identifier(name: str) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Every raw table as its DDL declares it. `CREATE TABLE IF NOT EXISTS` leaves a table built
+    from an older DDL as it was: the nullable columns the DDL gained since are added (NULL in the
+    rows already there). A NOT NULL column cannot be added to rows that lack it: that is an error."""
     con.execute(create_raw_tables_sql())
+    existing = set(con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?", [RAW_SCHEMA]
+    ).fetchall())
+    for table in RAW_TABLES:
+        for column in raw_columns(table):
+            if (table, column.name) in existing:
+                continue
+            if column.not_null:
+                raise ValueError(f"{RAW_SCHEMA}.{table} lacks the NOT NULL column {column.name} its DDL declares")
+            con.execute(
+                f"ALTER TABLE {RAW_SCHEMA}.{quote_identifier(table)}"
+                f" ADD COLUMN IF NOT EXISTS {quote_identifier(column.name)} {column.sql_type}"
+            )
 
 
 @dataclass(frozen=True)
 class PartitionLoad:
     """The rows of one raw table for one partition (a legislature, a poll feed): the partition's
-    rows are deleted, then `rows` inserted."""
+    rows are deleted, then `rows` inserted. Rows whose `kept_column` holds one of `kept_keys`
+    stay (the last good rows of records that could not be loaded this time)."""
 
     table: str
     partition_column: str
     partition_value: object
     rows: pa.Table
+    kept_column: str | None = None
+    kept_keys: pa.Array | None = None
 
     def delete_replaced(self, con: duckdb.DuckDBPyConnection, target: str) -> None:
-        con.execute(f"DELETE FROM {target} WHERE {quote_identifier(self.partition_column)} = ?", [self.partition_value])
+        delete = f"DELETE FROM {target} WHERE {quote_identifier(self.partition_column)} = ?"
+        if self.kept_column is None or self.kept_keys is None or len(self.kept_keys) == 0:
+            con.execute(delete, [self.partition_value])
+            return
+        with _registered(con, "_kept_keys", pa.table({"key": self.kept_keys})):
+            con.execute(
+                f"{delete} AND {quote_identifier(self.kept_column)} NOT IN (SELECT key FROM _kept_keys)",
+                [self.partition_value],
+            )
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,11 @@ import pyarrow as pa
 import pytest
 
 from orchestration.lib import assemblee
-from orchestration.lib.assemblee import (
-    JsonMember,
-    MemberParseError,
-    arrow_schema,
-    count_members,
-    parse_archive,
-    quarantine_table,
-)
+from orchestration.lib.assemblee import JsonMember, count_members, parse_archive
 from orchestration.lib.assemblee_people import PEOPLE_TABLES, acteur_rows, parse_amo
 from orchestration.lib.assemblee_votes import VOTE_TABLES, parse_scrutins, scrutin_rows
+from orchestration.lib.quarantine import MemberParseError, quarantine_table
+from orchestration.lib.warehouse import arrow_schema
 
 SCRUTINS = {16: "an/16/loi/scrutins/Scrutins.json.zip", 17: "an/17/loi/scrutins/Scrutins.json.zip"}
 AMO = {

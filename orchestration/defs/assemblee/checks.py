@@ -161,10 +161,6 @@ def build_quarantine_check(dump_name: str, table: str) -> dg.AssetChecksDefiniti
     return _check
 
 
-vote_checks = [build_check(check) for check in VOTE_CHECKS]
-people_checks = [build_check(check) for check in PEOPLE_CHECKS]
-quarantine_checks = [
-    build_quarantine_check("scrutins", "an_scrutins"),
-    build_quarantine_check("amo", "an_acteurs"),
-    build_quarantine_check("dossiers_legislatifs", "an_dossiers"),
-]
+vote_checks = [build_quarantine_check("scrutins", "an_scrutins"), *(build_check(check) for check in VOTE_CHECKS)]
+people_checks = [build_quarantine_check("amo", "an_acteurs"), *(build_check(check) for check in PEOPLE_CHECKS)]
+dossier_checks = [build_quarantine_check("dossiers_legislatifs", "an_dossiers")]

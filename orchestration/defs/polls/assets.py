@@ -134,7 +134,8 @@ def load_feed(con: duckdb.DuckDBPyConnection, feed: PollFeed, fetched: dict[str,
             etag=result.etag, last_modified=result.last_modified,
         )
     log(f"{feed.source}: loaded " + ", ".join(f"{rows:,} rows into raw.{table}" for table, rows in written.items()))
-    return FeedOutcome("loaded", written, fetched, {table: r.extra_columns for table, r in parsed.items()})
+    rows = {table: written[table] for table in parsed}
+    return FeedOutcome("loaded", rows, fetched, {table: r.extra_columns for table, r in parsed.items()})
 
 
 def _partition_rows(con: duckdb.DuckDBPyConnection, feed: PollFeed) -> dict[str, int]:

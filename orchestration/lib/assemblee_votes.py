@@ -2,10 +2,12 @@
 
 One member `json/VTANR5L{leg}V{n}.json` (or `VTCG...` for a Congrès vote) is one scrutin. It gives:
 - `an_scrutins`: the scrutin and its overall tally (`syntheseVote`);
-- `an_group_tallies`: per group, the tally as published (`decompteVoix`, `positionMajoritaire`);
+- `an_group_tallies`: per group, the tally as published, numbered by its place in the file
+  (`tally_number`): some scrutins give every group the placeholder uid `PO0`, so the uid alone
+  does not key a tally (`decompteVoix`, `positionMajoritaire`);
   `nonVotantsVolontaires` is stored as published, never added to anything (it repeats abstentions);
 - `an_votes`: the nominative record (`decompteNominatif`), one row per voter, non-voters included,
-  with the group the voter was counted in. The Congrès file spells the categories in the singular
+  with the group the voter was counted in (its uid and its tally's number). The Congrès file spells the categories in the singular
   (`pour`, `contre`, `abstention`, `nonVotant`) and lists senators too: both are kept as published;
 - `an_vote_corrections`: `miseAuPoint`, what deputies said afterwards they meant. Its categories
   are dicts, nulls or two-element arrays like `[null, {"votant": ...}]`, and its
@@ -75,7 +77,7 @@ CorrectionRow = row_type("an_vote_corrections")
 # an_votes rows are plain tuples (a named tuple costs 0.2 s over 560,000 voters) in this order,
 # checked against the DDL when the module loads.
 VOTE_COLUMNS = (
-    "scrutin_uid", "legislature", "organe_ref", "acteur_ref", "mandat_ref",
+    "scrutin_uid", "legislature", "tally_number", "organe_ref", "acteur_ref", "mandat_ref",
     "position", "par_delegation", "cause_position_vote", "num_place",
 )
 # Voter-level `parDelegation`: looked up, not parsed, on the hot path (560,000 voters per legislature).
@@ -99,11 +101,13 @@ def scrutin_rows(member: JsonMember) -> MemberRows:
     legislature = required(integer(scrutin["legislature"]), "legislature")
     groups = _groups(scrutin)
     votes: list[Row] = []
-    for group in groups:
-        votes.extend(_group_votes(uid, legislature, group))
+    for tally_number, group in enumerate(groups, start=1):
+        votes.extend(_group_votes(uid, legislature, tally_number, group))
     return {
         "an_scrutins": [_scrutin_row(scrutin, uid, legislature, member)],
-        "an_group_tallies": [_group_tally_row(uid, legislature, group) for group in groups],
+        "an_group_tallies": [
+            _group_tally_row(uid, legislature, tally_number, group) for tally_number, group in enumerate(groups, start=1)
+        ],
         "an_votes": votes,
         "an_vote_corrections": _correction_rows(uid, legislature, scrutin.get("miseAuPoint")),
     }
@@ -165,12 +169,13 @@ def _dossier_ref(value: Any) -> str | None:
     return text(value)
 
 
-def _group_tally_row(uid: str, legislature: int, group: dict[str, Any]) -> Row:
+def _group_tally_row(uid: str, legislature: int, tally_number: int, group: dict[str, Any]) -> Row:
     vote = group["vote"]
     tally = vote["decompteVoix"]
     return GroupTallyRow(
         scrutin_uid=uid,
         legislature=legislature,
+        tally_number=tally_number,
         organe_ref=required(text(group["organeRef"]), "groupe.organeRef"),
         nombre_membres_groupe=integer(group.get("nombreMembresGroupe")),
         position_majoritaire=text(vote.get("positionMajoritaire")),
@@ -182,8 +187,8 @@ def _group_tally_row(uid: str, legislature: int, group: dict[str, Any]) -> Row:
     )
 
 
-def _group_votes(uid: str, legislature: int, group: dict[str, Any]) -> list[Row]:
-    """The nominative record of one group: a row per voter, in the group's own organeRef.
+def _group_votes(uid: str, legislature: int, tally_number: int, group: dict[str, Any]) -> list[Row]:
+    """The nominative record of one group: a row per voter, under the group's tally and organeRef.
 
     The hottest loop of the load (560,000 voters in the 16th): one comprehension per category."""
     group_ref = required(text(group["organeRef"]), "groupe.organeRef")
@@ -194,6 +199,7 @@ def _group_votes(uid: str, legislature: int, group: dict[str, Any]) -> list[Row]
             (  # VOTE_COLUMNS order
                 uid,
                 legislature,
+                tally_number,
                 group_ref,
                 voter["acteurRef"],
                 voter.get("mandatRef"),

@@ -153,7 +153,7 @@ def loaded_records(
 def quarantined_without_rows(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
     """The members of a source that the last load quarantined and that hold no rows."""
     rows = con.execute(
-        f"SELECT member FROM {RAW_SCHEMA}.{QUARANTINE_TABLE} WHERE source = ? AND NOT coalesce(kept_previous_rows, false)",
+        f"SELECT member FROM {RAW_SCHEMA}.{QUARANTINE_TABLE} WHERE source = ? AND NOT kept_previous_rows",
         [source],
     ).fetchall()
     return [member for (member,) in rows]
@@ -168,7 +168,7 @@ def quarantine_records(con: duckdb.DuckDBPyConnection, source_like: str, member_
         [source_like, member_prefix],
     ).fetchall()
     return [
-        {"source": source, "member": member, "error": error, "kept_previous_rows": bool(kept)}
+        {"source": source, "member": member, "error": error, "kept_previous_rows": kept}
         for source, member, error, kept in rows
     ]
 

@@ -8,7 +8,10 @@ legislature or feed is replaced in one transaction.
 
 from __future__ import annotations
 
+import re
+
 RAW_SCHEMA = "raw"
+_COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([A-Z]+(?:\[\])?)(.*)$")
 
 # Every poll table starts with the feed (partition column) and the row in its file.
 POLL_ROW_COLUMNS = """
@@ -57,10 +60,13 @@ RAW_TABLES: dict[str, str] = {
         source_member VARCHAR NOT NULL,
         member_crc32 BIGINT NOT NULL
     """,
-    # One row per scrutin x group: the group's official tally as published.
+    # One row per scrutin x group: the group's official tally as published. tally_number is the
+    # tally's place (from 1) in the scrutin's list of groups: the key of a tally even when the
+    # source writes a placeholder organe_ref (PO0) for every group of a scrutin.
     "an_group_tallies": """
         scrutin_uid VARCHAR NOT NULL,
         legislature SMALLINT NOT NULL,
+        tally_number SMALLINT NOT NULL,
         organe_ref VARCHAR NOT NULL,
         nombre_membres_groupe INTEGER,
         position_majoritaire VARCHAR,
@@ -72,9 +78,11 @@ RAW_TABLES: dict[str, str] = {
     """,
     # One row per scrutin x deputy in the nominative record (non-voters included).
     # position is the source's category, singularised: pour, contre, abstention, nonVotant.
+    # tally_number: the group tally (an_group_tallies) the voter is listed under.
     "an_votes": """
         scrutin_uid VARCHAR NOT NULL,
         legislature SMALLINT NOT NULL,
+        tally_number SMALLINT NOT NULL,
         organe_ref VARCHAR NOT NULL,
         acteur_ref VARCHAR NOT NULL,
         mandat_ref VARCHAR,
@@ -332,14 +340,14 @@ RAW_TABLES: dict[str, str] = {
     # skipped. source: a dump's key (`an/17/scrutins`) or a poll feed's (`polls/<feed>`); member:
     # the archive member (`json/VTANR5L17V1.json`) or the poll row (`<file>:row <n>`). Replaced
     # with each load of the source. kept_previous_rows: the member's rows of an earlier load stay
-    # in every table (NULL in rows recorded before the column existed).
+    # in every table.
     "quarantine": """
         source VARCHAR NOT NULL,
         partition_key VARCHAR NOT NULL,
         member VARCHAR NOT NULL,
         error VARCHAR NOT NULL,
         recorded_at TIMESTAMP NOT NULL,
-        kept_previous_rows BOOLEAN
+        kept_previous_rows BOOLEAN NOT NULL
     """,
     # The version of every source last loaded: HTTP validators and content hash.
     "source_versions": """
@@ -352,6 +360,17 @@ RAW_TABLES: dict[str, str] = {
         loaded_at TIMESTAMP NOT NULL
     """,
 }
+
+
+def raw_columns(table: str) -> list[tuple[str, str, str]]:
+    """(name, type, constraints) of each column of a raw table, in DDL order."""
+    columns = []
+    for line in RAW_TABLES[table].strip().splitlines():
+        match = _COLUMN_DDL.match(line.rstrip(","))
+        if match is None:
+            raise ValueError(f"raw table {table}: cannot read column definition {line.strip()!r}")
+        columns.append((match.group(1), match.group(2), match.group(3)))
+    return columns
 
 
 def create_raw_tables_sql(tables: dict[str, str] = RAW_TABLES) -> str:

@@ -7,7 +7,6 @@ the previous rows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +16,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from orchestration.lib.raw_schema import RAW_SCHEMA, RAW_TABLES, create_raw_tables_sql
+from orchestration.lib.raw_schema import RAW_SCHEMA, RAW_TABLES, create_raw_tables_sql, raw_columns
+
+SOURCE_VERSIONS = "source_versions"
 
 # DuckDB column types of the raw DDL and the Arrow types the loaders hand over for them.
 _ARROW_TYPES: dict[str, pa.DataType] = {
@@ -30,35 +31,13 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
     "TIMESTAMP": pa.timestamp("us"),
     "VARCHAR[]": pa.list_(pa.string()),
 }
-_COLUMN_DDL = re.compile(r"^\s*(\w+)\s+([A-Z]+(?:\[\])?)(.*)$")
-
-
-@dataclass(frozen=True)
-class RawColumn:
-    """One column of a raw table's DDL."""
-
-    name: str
-    sql_type: str
-    not_null: bool
-
-
-def raw_columns(table: str) -> list[RawColumn]:
-    """The columns of a raw table as its DDL declares them, in order."""
-    columns = []
-    for line in RAW_TABLES[table].strip().splitlines():
-        match = _COLUMN_DDL.match(line.rstrip(","))
-        if match is None:
-            raise ValueError(f"raw table {table}: cannot read column definition {line.strip()!r}")
-        name, sql_type, constraints = match.groups()
-        columns.append(RawColumn(name, sql_type, "NOT NULL" in constraints or "PRIMARY KEY" in constraints))
-    return columns
 
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema of a raw table, read from its DDL: same column order, types and nullability."""
     return pa.schema(
-        pa.field(column.name, _ARROW_TYPES[column.sql_type], nullable=not column.not_null)
-        for column in raw_columns(table)
+        pa.field(name, _ARROW_TYPES[sql_type], nullable=not ("NOT NULL" in constraints or "PRIMARY KEY" in constraints))
+        for name, sql_type, constraints in raw_columns(table)
     )
 
 
@@ -77,23 +56,41 @@ def quote_identifier(name: str) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Every raw table as its DDL declares it. `CREATE TABLE IF NOT EXISTS` leaves a table built
-    from an older DDL as it was: the nullable columns the DDL gained since are added (NULL in the
-    rows already there). A NOT NULL column cannot be added to rows that lack it: that is an error."""
+    """Create the raw tables, and bring any whose columns no longer follow the DDL up to it.
+
+    The raw layer is a copy of the sources, so an outdated table
+    (a parser that now writes a new column) is dropped and recreated empty, and every recorded
+    source version is forgotten: the same run then reloads every source in full, with no
+    manual step after a deployment that changed the raw layer.
+    """
+    outdated = _outdated_tables(con)
+    for table in outdated:
+        con.execute(f"DROP TABLE {RAW_SCHEMA}.{quote_identifier(table)}")
+    if outdated and _table_exists(con, SOURCE_VERSIONS):
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{SOURCE_VERSIONS}")
     con.execute(create_raw_tables_sql())
-    existing = set(con.execute(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?", [RAW_SCHEMA]
-    ).fetchall())
-    for table in RAW_TABLES:
-        for column in raw_columns(table):
-            if (table, column.name) in existing:
-                continue
-            if column.not_null:
-                raise ValueError(f"{RAW_SCHEMA}.{table} lacks the NOT NULL column {column.name} its DDL declares")
-            con.execute(
-                f"ALTER TABLE {RAW_SCHEMA}.{quote_identifier(table)}"
-                f" ADD COLUMN IF NOT EXISTS {quote_identifier(column.name)} {column.sql_type}"
-            )
+
+
+def _outdated_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Existing raw tables whose column names differ from their DDL's."""
+    existing: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = ? ORDER BY table_name, ordinal_position",
+        [RAW_SCHEMA],
+    ).fetchall():
+        existing.setdefault(table, []).append(column)
+    return [
+        table for table, columns in existing.items()
+        if table in RAW_TABLES and columns != [name for name, _, _ in raw_columns(table)]
+    ]
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [RAW_SCHEMA, table],
+    ).fetchone()[0] > 0
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def _scrutin(uid: str, crc: int) -> tuple:
 
 
 def _vote(uid: str, deputy: str) -> tuple:
-    return (uid, 16, "PO1", deputy, None, "pour", None, None, None)
+    return (uid, 16, 1, "PO1", deputy, None, "pour", None, None, None)
 
 
 def _tables(scrutins: list[tuple], votes: list[tuple]) -> dict[str, pa.Table]:

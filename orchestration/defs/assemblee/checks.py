@@ -66,10 +66,11 @@ VOTE_CHECKS = (
     ),
     OffendingRowsCheck(
         "votes_belong_to_loaded_group_tallies", "an_votes",
-        "Every nominative vote is counted in a group that has a tally row in its scrutin.",
-        """SELECT DISTINCT v.scrutin_uid, v.organe_ref FROM raw.an_votes v
+        "Every nominative vote is listed under a group tally of its scrutin, with that tally's uid.",
+        """SELECT DISTINCT v.scrutin_uid, v.tally_number, v.organe_ref FROM raw.an_votes v
            ANTI JOIN raw.an_group_tallies t
-             ON t.scrutin_uid = v.scrutin_uid AND t.organe_ref = v.organe_ref AND t.legislature = v.legislature""",
+             ON t.scrutin_uid = v.scrutin_uid AND t.tally_number = v.tally_number
+            AND t.organe_ref = v.organe_ref AND t.legislature = v.legislature""",
     ),
     OffendingRowsCheck(
         "corrections_belong_to_loaded_scrutins", "an_vote_corrections",
@@ -81,13 +82,13 @@ VOTE_CHECKS = (
         "group_tallies_match_nominative_votes", "an_group_tallies",
         "Group counts as published (decompteVoix) equal the counts of the group's nominative list;"
         " a few real scrutins differ, so this warns and reports how many.",
-        f"""WITH nominative AS ({_nominative_counts_sql("scrutin_uid, organe_ref")})
-            SELECT t.scrutin_uid, t.organe_ref,
+        f"""WITH nominative AS ({_nominative_counts_sql("scrutin_uid, tally_number")})
+            SELECT t.scrutin_uid, t.tally_number, t.organe_ref,
                    t.pour, n.pour AS nominative_pour, t.contre, n.contre AS nominative_contre,
                    t.abstentions, n.abstentions AS nominative_abstentions,
                    t.non_votants, n.non_votants AS nominative_non_votants
             FROM raw.an_group_tallies t
-            LEFT JOIN nominative n USING (scrutin_uid, organe_ref)
+            LEFT JOIN nominative n USING (scrutin_uid, tally_number)
             WHERE (t.pour, t.contre, t.abstentions, t.non_votants) IS DISTINCT FROM
                   (coalesce(n.pour, 0), coalesce(n.contre, 0), coalesce(n.abstentions, 0), coalesce(n.non_votants, 0))""",
         severity=dg.AssetCheckSeverity.WARN,

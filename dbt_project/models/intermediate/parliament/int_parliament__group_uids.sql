@@ -1,14 +1,10 @@
--- Every group uid seen in the record (tallies and nominative votes), mapped to its canonical group.
+-- Every group uid the record's tallies resolve to (int_parliament__tally_groups), mapped to its canonical group.
 -- A uid that no seed row names keeps its rows: group_code falls back to the raw uid and is_unknown_group
 -- is true, so the fact tables lose nothing and a warn test counts them.
 with
 
-tallies as (
-    select * from {{ ref('stg_assemblee__group_tallies') }}
-),
-
-votes as (
-    select * from {{ ref('stg_assemblee__votes') }}
+tally_groups as (
+    select * from {{ ref('int_parliament__tally_groups') }}
 ),
 
 seed_groups as (
@@ -16,9 +12,7 @@ seed_groups as (
 ),
 
 seen_uids as (
-    select distinct legislature, group_uid from tallies
-    union
-    select distinct legislature, group_uid from votes
+    select distinct legislature, group_uid from tally_groups
 ),
 
 final as (

@@ -23,6 +23,7 @@ final as (
         scrutins.close_vote_weight,
         group_tallies.group_code,
         group_tallies.group_uids,
+        group_tallies.group_resolution,
         group_tallies.bloc,
         group_tallies.is_unknown_group,
         group_tallies.n_members,

@@ -13,12 +13,12 @@ organes as (
 
 first_votes as (
     select
-        tallies.group_uid,
+        tally_groups.group_uid,
         min(scrutins.vote_date) as first_vote_date
-    from {{ ref('stg_assemblee__group_tallies') }} as tallies
+    from {{ ref('int_parliament__tally_groups') }} as tally_groups
     inner join {{ ref('stg_assemblee__scrutins') }} as scrutins
-        on tallies.scrutin_uid = scrutins.scrutin_uid
-    group by tallies.group_uid
+        on tally_groups.scrutin_uid = scrutins.scrutin_uid
+    group by tally_groups.group_uid
 ),
 
 group_uids as (

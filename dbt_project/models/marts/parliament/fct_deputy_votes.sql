@@ -28,6 +28,7 @@ final as (
         scrutins.in_cohesion_scope,
         deputy_votes.deputy_uid,
         deputy_votes.mandate_uid,
+        deputy_votes.source_group_uid,
         deputy_votes.group_uid,
         deputy_votes.group_code,
         deputy_votes.is_unknown_group,

@@ -12,7 +12,8 @@ renamed as (
         ----------  ids
         scrutin_uid,
         legislature,
-        organe_ref as group_uid,
+        tally_number,
+        organe_ref as source_group_uid,
 
         ---------- text
         {{ assemblee_vote_position('position_majoritaire') }} as published_majority_position,

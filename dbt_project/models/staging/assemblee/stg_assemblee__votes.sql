@@ -14,7 +14,8 @@ renamed as (
         legislature,
         acteur_ref as deputy_uid,
         mandat_ref as mandate_uid,
-        organe_ref as group_uid,
+        tally_number,
+        organe_ref as source_group_uid,
 
         ---------- text
         {{ assemblee_vote_position('position') }} as position,

@@ -11,8 +11,10 @@ import sys
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.defs.operations.alerts import quarantined_in_run
 from orchestration.defs.operations.publication import PUBLISHED_WAREHOUSE
 from orchestration.defs.polls.assets import poll_feed_assets
+from orchestration.lib.alerts import quarantine_message
 from orchestration.lib.config import load_settings
 from orchestration.lib.locking import WarehouseBusy, writer_lock
 
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         # Taken before the Dagster instance is opened: a refused refresh touches nothing at all.
         with writer_lock(load_settings().writer_lock_path), dg.DagsterInstance.get() as instance:
             result = build_warehouse(instance, full_rebuild=args.full_rebuild, strict=args.strict)
+            quarantined = quarantined_in_run(instance, result.run_id) if result.success else []
     except WarehouseBusy as exc:
         print(f"Warehouse build refused before any step: {exc}", file=sys.stderr)
         return 1
@@ -98,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Warehouse build {failure_summary(result)}", file=sys.stderr)
         return 1
     print(outcome_summary(result))
+    if quarantined:
+        print(quarantine_message(result.dagster_run.job_name, result.run_id, quarantined), file=sys.stderr)
     return 0
 
 

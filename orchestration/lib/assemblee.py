@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import re
-import zipfile
 from collections import namedtuple
 from collections.abc import Callable, Collection, Container, Iterable, Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from orchestration.lib.archive import iter_members
+from orchestration.lib.archive import iter_members, member_crc32s
 from orchestration.lib.quarantine import MemberParseError, OnError, QuarantinedMember, UnusableRecord
 from orchestration.lib.warehouse import arrow_schema, rows_to_table
 
@@ -147,13 +146,9 @@ def iter_json_members(
 
 
 def member_names(archive: Path, prefixes: Collection[str]) -> frozenset[str]:
-    """JSON files under any of `prefixes`, from the central directory (nothing inflated): the
-    members a load of the archive must account for."""
-    with zipfile.ZipFile(archive) as opened:
-        return frozenset(
-            name for name in opened.namelist()
-            if name.endswith(".json") and any(name.startswith(prefix) for prefix in prefixes)
-        )
+    """JSON files under any of `prefixes`, from the central directory (nothing inflated, the
+    archive checked whole and safe first): the members a load of the archive must account for."""
+    return frozenset(name for name in member_crc32s(archive) if any(name.startswith(prefix) for prefix in prefixes))
 
 
 def count_members(archive: Path, prefix: str) -> int:

@@ -110,6 +110,10 @@ class AnDump:
     def source_key(self, legislature: int) -> str:
         return f"an/{legislature}/{self.name}"
 
+    def label(self, legislature: int) -> str:
+        """How logs and errors name one legislature's dump."""
+        return f"{self.name} of the {legislature}th legislature"
+
     def url(self, settings: Settings, legislature: int) -> str:
         return settings.an_base_url + self.relative_url(legislature)
 
@@ -153,7 +157,7 @@ def refresh_dump(
         dump.url(settings, legislature), dump.cache_dir(settings, legislature),
         max_bytes=dump.max_bytes, log=log,
     )
-    label = f"{dump.name} of the {legislature}th legislature"
+    label = dump.label(legislature)
     source = dump.source_key(legislature)
     loaded = loaded_sha256(con, source)
     if not config.force_reload and loaded == fetched.sha256:
@@ -161,18 +165,7 @@ def refresh_dump(
         return DumpOutcome(legislature, fetched, unchanged=True)
     started = time.perf_counter()
     previous = loaded_records(con, dump.records, dump.partition_column, legislature)
-    in_archive = member_names(fetched.path, dump.member_prefixes.values())
-    check_member_shrink(
-        fetched.path.name, in_archive, set(previous) | set(quarantined_without_rows(con, source)),
-        config.max_member_shrink,
-    )
-    incremental = dump.incremental if loaded is not None and not config.force_reload else None
-    if incremental is None:
-        parsed = _parse_full(dump, legislature, fetched.path, config)
-    else:
-        parsed = _parse_incremental(con, dump, incremental, legislature, fetched.path, previous, config)
-        log(f"{label}: changed (sha256 {fetched.sha256[:12]}), incremental load: {parsed.members.summary()}")
-    check_quarantined_share(fetched.path.name, parsed.quarantined, len(in_archive), config.max_quarantined_share)
+    parsed = _parse_within_thresholds(con, dump, legislature, fetched, loaded is None, previous, config, log)
     kept = kept_rows(dump.records, previous, parsed.quarantined, parsed.tables)
     log(
         f"{label}: parsed {parsed.parsed_members:,} members of {fetched.path.name} in {time.perf_counter() - started:.2f} s"
@@ -194,6 +187,31 @@ def refresh_dump(
         legislature, fetched, unchanged=False, quarantined=len(parsed.quarantined),
         kept_previous_rows=len(kept.members), seconds=seconds, members=parsed.members,
     )
+
+
+def _parse_within_thresholds(
+    con: duckdb.DuckDBPyConnection,
+    dump: AnDump,
+    legislature: int,
+    fetched: FetchResult,
+    first_load: bool,
+    previous: dict[str, LoadedRecord],
+    config: LoadConfig,
+    log: Log,
+) -> ParsedDump:
+    """The changed dump parsed, fully or incrementally; a dump far smaller than the one loaded
+    before, or with too many members quarantined, fails before anything is written."""
+    source = dump.source_key(legislature)
+    in_archive = member_names(fetched.path, dump.member_prefixes.values())
+    loaded_members = set(previous) | set(quarantined_without_rows(con, source))
+    check_member_shrink(fetched.path.name, in_archive, loaded_members, config.max_member_shrink)
+    if first_load or config.force_reload or dump.incremental is None:
+        parsed = _parse_full(dump, legislature, fetched.path, config)
+    else:
+        parsed = _parse_incremental(con, dump, dump.incremental, legislature, fetched.path, previous, config)
+        log(f"{dump.label(legislature)}: changed (sha256 {fetched.sha256[:12]}), incremental load: {parsed.members.summary()}")
+    check_quarantined_share(fetched.path.name, parsed.quarantined, len(in_archive), config.max_quarantined_share)
+    return parsed
 
 
 def _parse_full(dump: AnDump, legislature: int, archive: Path, config: LoadConfig) -> ParsedDump:
@@ -374,7 +392,7 @@ def _refresh_or_fail(
         return refresh_dump(con, dump, settings, legislature, config, log, warn)
     except NOT_RETRIED as exc:
         raise dg.Failure(
-            description=f"{dump.name} of the {legislature}th legislature ({dump.url(settings, legislature)})"
+            description=f"{dump.label(legislature)} ({dump.url(settings, legislature)})"
             f" not loaded, previous rows kept: {exc}",
             allow_retries=False,
         ) from exc

@@ -62,7 +62,7 @@ test: manifest
 test-fast: manifest
 	$(BIN)/python -m pytest -m "not integration and not faults"
 
-# Performance figures (issue 6), never part of `make test`: prints a table, writes warehouse/bench/bench-<time>.json.
+# Performance figures against their targets (README, Performance), never part of `make test`: prints a table, writes warehouse/bench/bench-<time>.json.
 bench: manifest
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 

@@ -32,6 +32,7 @@ CHARTS = (
     "poll-average",
     "leader-barometers",
     "publication",
+    "source-anomalies",
 )
 
 # Marks each chart must draw, counted straight from the marts (one point, cell or row per record).
@@ -66,6 +67,8 @@ EXPECTED_MARKS_SQL = {
     "publication": """
         select json_array_length(source_versions) from marts.publication order by published_at desc limit 1
     """,
+    # One line per legislature and kind of anomaly, zero counts included.
+    "source-anomalies": "select count(*) from marts.mart_source_anomalies",
 }
 
 

@@ -1,4 +1,4 @@
-"""The incremental refresh gives the same warehouse as a full rebuild (issue 5), on the real graph.
+"""The incremental refresh gives the same warehouse as a full rebuild, on the real graph.
 
 Yesterday's dump of the 16th is made from the real one: its newest 1 % of scrutins held back, the
 first scrutin's file in an earlier version (another title, another seat for one voter) and one

@@ -156,7 +156,7 @@ def test_one_areas_unanimity_rate_recomputed_from_staged_tables(warehouse):
 
 
 def test_every_area_adds_up_to_the_whole_legislature(warehouse):
-    """Areas partition the votes: their unanimity counts sum to mart_bloc_unity's (issue 3's mart)."""
+    """Areas partition the votes: their unanimity counts sum to mart_bloc_unity's."""
     by_area = warehouse.execute(
         "SELECT sum(n_votes), sum(n_unanimous) FROM marts.mart_policy_area_bloc_unity WHERE legislature = 16 AND bloc = ?",
         [NUPES_BLOC],

@@ -112,6 +112,12 @@ DATASET_QUERIES: dict[str, str] = {
         where subject_bloc is not null and poll_date is not null and value_pct is not null
         order by pollster, metric, population, leader, date
     """,
+    # What the sources got wrong and the rule applied, shown with the publication it describes.
+    "source_anomalies": """
+        select legislature, anomaly, counted, n_occurrences, example_keys, rule_applied
+        from marts.mart_source_anomalies
+        order by legislature nulls last, anomaly
+    """,
 }
 PUBLICATION_QUERY = "select * from marts.publication order by published_at desc limit 1"
 PUBLICATION_JSON_COLUMNS = ("source_versions", "newest_vote_dates", "mart_row_counts")

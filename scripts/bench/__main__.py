@@ -64,7 +64,7 @@ def load_average() -> list[float]:
 
 
 def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every target of issue 6 that the cases run can judge: figure, target, met."""
+    """Every performance target (README, Performance) that the cases run can judge: figure, target, met."""
     checks: list[tuple[str, float, str, bool]] = []
     if "parse_load_16" in figures:
         seconds, speedup = figures["parse_load_16"]["median_s"], figures["speedup_vs_read_json"]

@@ -34,7 +34,8 @@
     'mart_policy_area_pairwise_agreement',
     'mart_poll_average_daily',
     'mart_poll_releases_monthly',
-    'mart_pollster_house_effects'
+    'mart_pollster_house_effects',
+    'mart_source_anomalies'
 ] %}
 
 {% for mart in marts %}

@@ -8,7 +8,7 @@ group_votes as (
 ),
 
 scrutin_policy_areas as (
-    select * from {{ ref('int_scrutin_policy_areas') }}
+    select * from {{ ref('int_dossiers__scrutin_policy_areas') }}
 ),
 
 scrutin_files as (

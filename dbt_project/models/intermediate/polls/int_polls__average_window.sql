@@ -5,7 +5,7 @@
 with
 
 polls as (
-    select * from {{ ref('int_poll_average__polls') }}
+    select * from {{ ref('int_polls__average_polls') }}
 ),
 
 days as (

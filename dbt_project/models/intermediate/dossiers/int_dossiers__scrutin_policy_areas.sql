@@ -4,13 +4,13 @@ with
 
 links as (
 
-    select * from {{ ref('int_scrutin_dossier_links') }}
+    select * from {{ ref('int_dossiers__scrutin_links') }}
 
 ),
 
 policy_areas as (
 
-    select * from {{ ref('int_dossier_policy_areas') }}
+    select * from {{ ref('int_dossiers__policy_areas') }}
 
 ),
 

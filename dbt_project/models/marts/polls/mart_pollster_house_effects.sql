@@ -1,11 +1,11 @@
 with
 
 window_polls as (
-    select * from {{ ref('int_poll_average__window') }}
+    select * from {{ ref('int_polls__average_window') }}
 ),
 
 polls as (
-    select * from {{ ref('int_poll_average__polls') }}
+    select * from {{ ref('int_polls__average_polls') }}
 ),
 
 pollsters as (

@@ -1,7 +1,7 @@
 with
 
 window_polls as (
-    select * from {{ ref('int_poll_average__window') }}
+    select * from {{ ref('int_polls__average_window') }}
 ),
 
 house_effects as (

@@ -7,7 +7,7 @@
 --                            sitting-only link in five contradicts the title: amendments to text A
 --                            voted in a sitting that ended with the vote on text B);
 --   4 title_text_name        the text's name quoted in the title equals one of a dossier's text
---                            names (int_dossier_text_names) of a dossier in the dump of the
+--                            names (int_dossiers__text_names) of a dossier in the dump of the
 --                            scrutin's legislature; when several dossiers carry that name (a bill
 --                            refiled, a report), the ones with an act in the scrutin's sitting are
 --                            preferred, then those of the scrutin's legislature.
@@ -35,7 +35,7 @@ dossiers as (
 
 dossier_text_names as (
 
-    select * from {{ ref('int_dossier_text_names') }}
+    select * from {{ ref('int_dossiers__text_names') }}
 
 ),
 

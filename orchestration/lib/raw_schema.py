@@ -336,13 +336,18 @@ RAW_TABLES: dict[str, str] = {
         source_url VARCHAR,
         notes VARCHAR
     """,
-    # Archive members that could not be parsed: kept with their error, never silently skipped.
+    # Records a load left out (orchestration/lib/quarantine.py), with their error, never silently
+    # skipped. source: a dump's key (`an/17/scrutins`) or a poll feed's (`polls/<feed>`); member:
+    # the archive member (`json/VTANR5L17V1.json`) or the poll row (`<file>:row <n>`). Replaced
+    # with each load of the source. kept_previous_rows: the member's rows of an earlier load stay
+    # in every table.
     "quarantine": """
         source VARCHAR NOT NULL,
         partition_key VARCHAR NOT NULL,
         member VARCHAR NOT NULL,
         error VARCHAR NOT NULL,
-        recorded_at TIMESTAMP NOT NULL
+        recorded_at TIMESTAMP NOT NULL,
+        kept_previous_rows BOOLEAN NOT NULL
     """,
     # The version of every source last loaded: HTTP validators and content hash.
     "source_versions": """

@@ -20,16 +20,11 @@ import pyarrow as pa
 import pytest
 
 from orchestration.lib import assemblee
-from orchestration.lib.assemblee import (
-    JsonMember,
-    MemberParseError,
-    arrow_schema,
-    count_members,
-    parse_archive,
-    quarantine_table,
-)
+from orchestration.lib.assemblee import JsonMember, count_members, parse_archive
 from orchestration.lib.assemblee_people import PEOPLE_TABLES, acteur_rows, parse_amo
 from orchestration.lib.assemblee_votes import VOTE_TABLES, parse_scrutins, scrutin_rows
+from orchestration.lib.quarantine import MemberParseError, QuarantinedMember, quarantine_table
+from orchestration.lib.warehouse import arrow_schema
 
 SCRUTINS = {16: "an/16/loi/scrutins/Scrutins.json.zip", 17: "an/17/loi/scrutins/Scrutins.json.zip"}
 AMO = {
@@ -495,3 +490,29 @@ def test_rows_built_chunk_by_chunk_equal_one_build_and_a_rejected_member_is_foun
     assert parsed.tables["an_scrutins"].column("source_member").to_pylist() == [
         name for name, _ in members if name != bad_name
     ]
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda scrutin: scrutin.pop("uid"), "required field uid is missing or nil"),
+        (lambda scrutin: scrutin.update(uid={"@xsi:nil": "true"}), "required field uid is missing or nil"),
+        (lambda scrutin: scrutin.pop("dateScrutin"), "required field dateScrutin is missing or nil"),
+        (lambda scrutin: scrutin.update(ventilationVotes=None), "no group tallies: ventilationVotes lists no groupe"),
+        (lambda scrutin: scrutin["ventilationVotes"]["organe"]["groupes"].update(groupe=[]),
+         "no group tallies: ventilationVotes lists no groupe"),
+    ],
+    ids=["no uid", "nil uid", "no dateScrutin", "no ventilationVotes", "no groupe"],
+)
+def test_a_scrutin_that_cannot_be_used_fails_or_is_quarantined_with_its_reason(
+    scrutins17: Path, damage: Callable[[Json], object], reason: str
+) -> None:
+    (name, good), (bad_name, document) = list(json_members(scrutins17))[:2]
+    damage(document["scrutin"])
+    members = [member_of(name, good), member_of(bad_name, document)]
+    with pytest.raises(MemberParseError) as caught:
+        parse_archive(Path("Scrutins.json.zip"), members, scrutin_rows, VOTE_TABLES)
+    assert str(caught.value) == f"Scrutins.json.zip: member {bad_name} cannot be used: {reason}"
+    parsed = parse_archive(Path("Scrutins.json.zip"), members, scrutin_rows, VOTE_TABLES, on_error="quarantine")
+    assert parsed.quarantined == [QuarantinedMember(bad_name, str(caught.value))]
+    assert parsed.tables["an_scrutins"].column("source_member").to_pylist() == [name]

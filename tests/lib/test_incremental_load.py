@@ -13,11 +13,10 @@ import pyarrow as pa
 import pytest
 
 from orchestration.lib.archive import iter_members, member_crc32s
-from orchestration.lib.assemblee import rows_to_table
 from orchestration.lib.assemblee_votes import parse_scrutins
 from orchestration.lib.member_versions import diff_members
 from orchestration.lib.partial_dump import write_partial_scrutins_zip
-from orchestration.lib.warehouse import KeyedLoad, PartitionLoad, ensure_raw_schema, replace_rows
+from orchestration.lib.warehouse import KeyedLoad, PartitionLoad, ensure_raw_schema, replace_rows, rows_to_table
 from tests.lib.test_assemblee_parsers import SCRUTINS
 
 

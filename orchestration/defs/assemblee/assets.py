@@ -16,8 +16,8 @@ from pathlib import Path
 
 from orchestration.defs.assemblee.dumps import AnDump, IncrementalLoad, build_dump_asset
 from orchestration.lib.assemblee import OnError, ParsedArchive
-from orchestration.lib.assemblee_people import PEOPLE_TABLES, parse_amo
-from orchestration.lib.assemblee_votes import SCRUTIN_MEMBER, VOTE_TABLES, parse_scrutins
+from orchestration.lib.assemblee_people import PEOPLE_RECORDS, PEOPLE_TABLES, parse_amo
+from orchestration.lib.assemblee_votes import SCRUTIN_MEMBER, SCRUTIN_RECORDS, VOTE_TABLES, parse_scrutins
 
 # The live AN site publishes a past legislature's AMO as AMO20 (every mandate, senators and
 # ministers included) and the current one's as AMO10 (active deputies); the 17th is current.
@@ -46,13 +46,8 @@ SCRUTINS_DUMP = AnDump(
     relative_url=scrutins_url,
     parse=parse_scrutins_dump,
     member_prefixes={"an_scrutins": "json/"},
-    incremental=IncrementalLoad(
-        member_table="an_scrutins",
-        member_key="uid",
-        key_columns={"an_scrutins": "uid"} | {table: "scrutin_uid" for table in VOTE_TABLES if table != "an_scrutins"},
-        member_pattern=SCRUTIN_MEMBER,
-        parse_members=parse_scrutins,
-    ),
+    records=(SCRUTIN_RECORDS,),
+    incremental=IncrementalLoad(member_pattern=SCRUTIN_MEMBER, parse_members=parse_scrutins),
 )
 AMO_DUMP = AnDump(
     name="amo",
@@ -61,6 +56,7 @@ AMO_DUMP = AnDump(
     relative_url=amo_url,
     parse=parse_amo,
     member_prefixes={"an_acteurs": "json/acteur/", "an_organes": "json/organe/"},
+    records=PEOPLE_RECORDS,
 )
 
 assemblee_votes = build_dump_asset(

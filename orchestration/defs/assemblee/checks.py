@@ -2,7 +2,9 @@
 
 A check passes when its query finds nothing. ERROR checks are blocking: dbt models downstream of
 a failing raw table do not run. The group-tally check is a WARN: a few real scrutins publish group
-counts that differ from their own nominative lists, which the raw layer keeps as published.
+counts that differ from their own nominative lists, which the raw layer keeps as published. The
+quarantine checks are WARNs too: a quarantined member does not stop the refresh, and each check
+lists every such member of its dump (defs/quarantine.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.assemblee.dumps import raw_key
+from orchestration.defs.quarantine import QUARANTINE_CHECK, quarantine_check_result
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
+from orchestration.lib.quarantine import quarantine_records
 
 SAMPLE_ROWS = 5
 
@@ -41,16 +45,7 @@ def _nominative_counts_sql(group_columns: str) -> str:
     """
 
 
-def _quarantine_sql(dump_name: str) -> str:
-    return f"SELECT source, member, error FROM raw.quarantine WHERE source LIKE 'an/%/{dump_name}'"
-
-
 VOTE_CHECKS = (
-    OffendingRowsCheck(
-        "no_quarantined_members", "an_scrutins",
-        "No member of a scrutins dump was left out of the load (quarantine mode).",
-        _quarantine_sql("scrutins"),
-    ),
     OffendingRowsCheck(
         "every_scrutin_has_group_tallies", "an_group_tallies",
         "Every scrutin has at least one group tally row.",
@@ -102,11 +97,6 @@ VOTE_CHECKS = (
 
 PEOPLE_CHECKS = (
     OffendingRowsCheck(
-        "no_quarantined_members", "an_acteurs",
-        "No member of an AMO dump was left out of the load (quarantine mode).",
-        _quarantine_sql("amo"),
-    ),
-    OffendingRowsCheck(
         "one_row_per_acteur_and_dump", "an_acteurs",
         "An acteur appears once per dump.",
         "SELECT uid, dump_legislature FROM raw.an_acteurs GROUP BY ALL HAVING count(*) > 1",
@@ -154,5 +144,24 @@ def build_check(check: OffendingRowsCheck) -> dg.AssetChecksDefinition:
     return _check
 
 
-vote_checks = [build_check(check) for check in VOTE_CHECKS]
-people_checks = [build_check(check) for check in PEOPLE_CHECKS]
+def build_quarantine_check(dump_name: str, table: str) -> dg.AssetChecksDefinition:
+    """The WARN check listing every member of the dump's legislatures left out of the load."""
+
+    @dg.asset_check(
+        asset=raw_key(table),
+        name=QUARANTINE_CHECK,
+        description=f"No member of a {dump_name} dump was quarantined (left out of the load, listed in"
+        " raw.quarantine with its error; its previous rows kept when it had some). Warns naming each one.",
+        blocking=False,
+        pool=WAREHOUSE_WRITER_POOL,
+    )
+    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as con:
+            return quarantine_check_result(quarantine_records(con, f"an/%/{dump_name}"))
+
+    return _check
+
+
+vote_checks = [build_quarantine_check("scrutins", "an_scrutins"), *(build_check(check) for check in VOTE_CHECKS)]
+people_checks = [build_quarantine_check("amo", "an_acteurs"), *(build_check(check) for check in PEOPLE_CHECKS)]
+dossier_checks = [build_quarantine_check("dossiers_legislatifs", "an_dossiers")]

@@ -59,6 +59,15 @@ def published_quarantine(settings: Settings) -> list[tuple[str, str, bool]]:
         return con.execute("SELECT source, member, kept_previous_rows FROM raw.quarantine ORDER BY ALL").fetchall()
 
 
+def published_anomaly(settings: Settings, legislature: int | None, anomaly: str) -> tuple[int, list[str]]:
+    """(count, example keys) of one row of marts.mart_source_anomalies, as readers see it."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.execute(
+            "SELECT n_occurrences, example_keys FROM marts.mart_source_anomalies"
+            " WHERE legislature IS NOT DISTINCT FROM ? AND anomaly = ?", [legislature, anomaly]
+        ).fetchone()
+
+
 def quarantine_warnings(result: dg.ExecuteInProcessResult, table: str) -> list[dict[str, object]]:
     """The members the WARN quarantine check of `table` lists (it must have warned)."""
     (evaluation,) = [
@@ -99,6 +108,9 @@ def test_one_unusable_scrutin_is_quarantined_keeps_its_rows_and_everything_else_
     )
     assert published_quarantine(warehouse) == [("an/17/scrutins", FIRST_SCRUTIN, True)]
     assert published_rows(warehouse) == rows_before  # every scrutin's rows, the quarantined one's as loaded before
+    assert published_anomaly(warehouse, 17, "quarantined_members") == (
+        1, [f"an/17/scrutins:{FIRST_SCRUTIN} (previous rows kept)"],
+    )
     (alert,) = alerts
     assert result.run_id in alert["text"] and "1 member could not be loaded" in alert["text"]
     assert f"an/17/scrutins {FIRST_SCRUTIN} (previous rows kept): {listed['error']}" in alert["text"]
@@ -196,5 +208,8 @@ def test_a_poll_row_with_an_unreadable_cell_is_quarantined_and_the_rest_of_the_f
     with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
         rows = [row for (row,) in con.execute("SELECT source_row FROM raw.polls_legislative_2022 ORDER BY 1").fetchall()]
     assert rows == [n for n in range(1, data_rows + 1) if n != 2]
+    assert published_anomaly(warehouse, None, "quarantined_poll_rows") == (
+        1, [f"polls/eliasorphelin_legislatives2022:{member}"],
+    )
     (alert,) = alerts
     assert f"polls/eliasorphelin_legislatives2022 {member} (no previous rows)" in alert["text"]

@@ -118,7 +118,7 @@ occurrences as (
 
     union all
     select legislature, 'quarantined_' || case source_family when 'polls' then 'poll_rows' else 'members' end,
-        source_key || ':' || member
+        source_key || ':' || member || case when kept_previous_rows then ' (previous rows kept)' else '' end
     from quarantine
 ),
 

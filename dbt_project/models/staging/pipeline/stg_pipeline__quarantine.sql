@@ -21,6 +21,9 @@ renamed as (
         ---------- numerics
         case when source like 'an/%' then try_cast(split_part(source, '/', 2) as smallint) end as legislature,
 
+        ---------- booleans
+        kept_previous_rows,
+
         ---------- dates
         recorded_at
 

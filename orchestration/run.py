@@ -70,9 +70,7 @@ def failure_summary(result: dg.ExecuteInProcessResult) -> str:
 
 def outcome_summary(result: dg.ExecuteInProcessResult) -> str:
     """A successful run either published, or found nothing new and left the publication alone."""
-    published = any(
-        event.asset_key == PUBLISHED_WAREHOUSE for event in result.get_asset_materialization_events()
-    )
+    published = any(event.asset_key == PUBLISHED_WAREHOUSE for event in result.get_asset_materialization_events())
     if published:
         return "Warehouse built and published."
     return "Nothing new since the last publication: the published warehouse is unchanged."
@@ -81,11 +79,13 @@ def outcome_summary(result: dg.ExecuteInProcessResult) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--full-rebuild", action="store_true",
+        "--full-rebuild",
+        action="store_true",
         help="reparse every dump and rebuild incremental dbt models from scratch",
     )
     parser.add_argument(
-        "--strict", action="store_true",
+        "--strict",
+        action="store_true",
         help="fail on the first record that cannot be loaded instead of quarantining it",
     )
     args = parser.parse_args(argv)

@@ -18,14 +18,16 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from orchestration.defs.resources import WarehouseWriter
 
 from orchestration.defs.assemblee import dumps
 from orchestration.defs.assemblee.assets import assemblee_people, assemblee_votes
 from orchestration.defs.assemblee.checks import people_checks, vote_checks
 from orchestration.defs.quarantine import QUARANTINE_CHECK, QUARANTINED_METADATA
+from orchestration.defs.resources import WarehouseWriter
 from orchestration.lib import assemblee_votes as votes_parser
 from orchestration.lib.http import fetch
+from support.mirror import LoopbackMirror, truncated
+from tests.faults.damage import rewrite_zip
 from tests.lib.test_assemblee_parsers import (
     AMO,
     PLURAL_CATEGORIES,
@@ -35,8 +37,6 @@ from tests.lib.test_assemblee_parsers import (
     json_members,
     voters_in,
 )
-from tests.faults.damage import rewrite_zip
-from tests.support.mirror import LoopbackMirror, truncated
 
 pytestmark = pytest.mark.integration
 
@@ -62,8 +62,10 @@ def _count_votes_dump(path: Path) -> tuple[dict[str, int], int]:
         corrections = document["scrutin"].get("miseAuPoint") or {}
         malfunctions = corrections.get("dysfonctionnement") or {}
         counts["an_vote_corrections"] += sum(
-            len(voters_in(block)) for record in (corrections, malfunctions)
-            for key, block in record.items() if key != "dysfonctionnement"
+            len(voters_in(block))
+            for record in (corrections, malfunctions)
+            for key, block in record.items()
+            if key != "dysfonctionnement"
         )
         for group in groups_of(document):
             counts["an_group_tallies"] += 1
@@ -73,7 +75,10 @@ def _count_votes_dump(path: Path) -> tuple[dict[str, int], int]:
             counts["an_votes"] += sum(nominative.values())
             published = group["vote"]["decompteVoix"]
             differing += (
-                int(published["pour"]), int(published["contre"]), int(published["abstentions"]), int(published["nonVotants"])
+                int(published["pour"]),
+                int(published["contre"]),
+                int(published["abstentions"]),
+                int(published["nonVotants"]),
             ) != (nominative["pour"], nominative["contre"], nominative["abstention"], nominative["nonVotant"])
     return counts, differing
 
@@ -128,7 +133,9 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 @pytest.fixture(scope="module")
-def first_run(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dg.ExecuteInProcessResult]:
+def first_run(
+    mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dg.ExecuteInProcessResult]:
     """Both dumps of both legislatures loaded once from the mirror into a fresh warehouse."""
     warehouse = tmp_path_factory.mktemp("assemblee") / "nupes.duckdb"
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -139,8 +146,12 @@ def first_run(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture
-def previous_state(first_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path: Path,
-                   clean_mirror: LoopbackMirror, monkeypatch: pytest.MonkeyPatch) -> Path:
+def previous_state(
+    first_run: tuple[Path, dg.ExecuteInProcessResult],
+    tmp_path: Path,
+    clean_mirror: LoopbackMirror,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
     """A copy of the first run's warehouse and download cache, with the environment pointing at it."""
     source = first_run[0].parent
     shutil.copytree(source, tmp_path / "state")
@@ -215,7 +226,8 @@ def test_in_strict_mode_a_member_failing_in_the_17th_fails_the_load_and_keeps_th
 
 def quarantine_evaluation(result: dg.ExecuteInProcessResult, table: str = "an_scrutins") -> dg.AssetCheckEvaluation:
     (evaluation,) = [
-        e for e in result.get_asset_check_evaluations()
+        e
+        for e in result.get_asset_check_evaluations()
         if e.check_name == QUARANTINE_CHECK and e.asset_key.path[-1] == table
     ]
     return evaluation
@@ -256,8 +268,10 @@ def test_an_incremental_load_quarantines_a_changed_and_a_new_broken_member_and_l
     source = materialization.metadata["sources"].value["17"]
     assert source["load_mode"] == "incremental" and source["members"]["changed"] == 1 and source["members"]["new"] == 1
     assert (source["quarantined_members"], source["quarantined_keeping_previous_rows"]) == (2, 1)
-    listed = {item["member"]: item["kept_previous_rows"] for item in
-              quarantine_evaluation(result).metadata[QUARANTINED_METADATA].value}
+    listed = {
+        item["member"]: item["kept_previous_rows"]
+        for item in quarantine_evaluation(result).metadata[QUARANTINED_METADATA].value
+    }
     assert listed == {BAD_MEMBER: True, new_member: False}
     assert loaded_rows(previous_state) == expected.rows
     checks = {(e.asset_key.path[-1], e.check_name): e.passed for e in result.get_asset_check_evaluations()}

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.dashboard import render_site
-from tests.support.chromium import BrowserRun, dump_dom, require_chromium, screenshot
+from support.chromium import BrowserRun, dump_dom, require_chromium, screenshot
 
 pytestmark = pytest.mark.integration
 
@@ -147,7 +147,9 @@ def test_every_chart_renders_its_data_without_console_errors(
         assert int(attributes["data-marks"]) > 0, f"{chart} drew nothing"
     for chart, count in expected_marks.items():
         assert count > 0, f"the marts behind {chart} are empty"
-        assert int(dom.charts[chart]["data-marks"]) == count, f"{chart}: drew {dom.charts[chart]['data-marks']}, expected {count}"
+        assert int(dom.charts[chart]["data-marks"]) == count, (
+            f"{chart}: drew {dom.charts[chart]['data-marks']}, expected {count}"
+        )
 
 
 def test_screenshot_of_the_dashboard(dashboard_page: Path) -> None:

@@ -19,8 +19,8 @@ from orchestration.defs.quarantine import QUARANTINE_CHECK, quarantine_check_res
 from orchestration.lib.build_inputs import stamp_path
 from orchestration.lib.config import Settings, load_settings
 from orchestration.lib.publish import current_publication_id
-from tests.support.mirror import LoopbackMirror
-from tests.support.webhook import evaluate_success_alert, loopback_webhook
+from support.mirror import LoopbackMirror
+from support.webhook import evaluate_success_alert, loopback_webhook
 
 RAW_VOTES = dg.AssetKey(["raw", "an_votes"])
 PRESIDENTIAL_2022_FILE = "polls/github/nsppolls/nsppolls/master/presidentielle.csv"
@@ -32,7 +32,9 @@ def test_the_code_location_loads_as_dagster_dev_loads_it() -> None:
     venv_bin = Path(sys.executable).parent
     completed = subprocess.run(
         [str(venv_bin / "dagster"), "definitions", "validate", "-m", "orchestration.definitions"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"},
     )
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
@@ -66,9 +68,12 @@ def test_publication_records_every_source_and_exports_every_mart(built_warehouse
             "SELECT source_versions, mart_row_counts, git_revision FROM marts.publication "
             "ORDER BY publication_id DESC LIMIT 1"
         ).fetchone()
-        marts = {name for (name,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_name <> 'publication'"
-        ).fetchall()}
+        marts = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_name <> 'publication'"
+            ).fetchall()
+        }
     versions = {row["source_key"]: row for row in json.loads(sources)}
     assert versions["an/16/scrutins"]["sha256"] == zip_sha256
     assert set(json.loads(counts)) == marts
@@ -166,10 +171,15 @@ def test_a_second_refresh_is_refused_while_another_process_writes(built_warehous
 
     lock_path = load_settings().writer_lock_path
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys; from pathlib import Path; from orchestration.lib.locking import writer_lock\n"
-         f"with writer_lock(Path({str(lock_path)!r})):\n    print('locked', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from orchestration.lib.locking import writer_lock\n"
+            f"with writer_lock(Path({str(lock_path)!r})):\n    print('locked', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -213,10 +223,18 @@ def test_a_failed_run_is_posted_to_the_alert_webhook(monkeypatch: pytest.MonkeyP
 
 
 QUARANTINED = [
-    {"source": "an/17/scrutins", "member": "json/VTANR5L17V1.json", "kept_previous_rows": True,
-     "error": "Scrutins.json.zip: member json/VTANR5L17V1.json cannot be used: required field uid is missing or nil"},
-    {"source": "polls/nsppolls_presidentielle", "member": "presidentielle.csv:row 7", "kept_previous_rows": False,
-     "error": "presidentielle.csv: row 7, column intentions: cannot read 'x' as float"},
+    {
+        "source": "an/17/scrutins",
+        "member": "json/VTANR5L17V1.json",
+        "kept_previous_rows": True,
+        "error": "Scrutins.json.zip: member json/VTANR5L17V1.json cannot be used: required field uid is missing or nil",
+    },
+    {
+        "source": "polls/nsppolls_presidentielle",
+        "member": "presidentielle.csv:row 7",
+        "kept_previous_rows": False,
+        "error": "presidentielle.csv: row 7, column intentions: cannot read 'x' as float",
+    },
 ]
 
 
@@ -244,4 +262,6 @@ def test_a_successful_run_that_quarantined_members_is_posted_to_the_alert_webhoo
     text = message["text"]
     assert result.run_id in text and "succeeded, but 2 members could not be loaded" in text
     assert "- an/17/scrutins json/VTANR5L17V1.json (previous rows kept): Scrutins.json.zip: member" in text
-    assert "- polls/nsppolls_presidentielle presidentielle.csv:row 7 (no previous rows): presidentielle.csv: row 7" in text
+    assert (
+        "- polls/nsppolls_presidentielle presidentielle.csv:row 7 (no previous rows): presidentielle.csv: row 7" in text
+    )

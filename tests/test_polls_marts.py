@@ -21,7 +21,7 @@ from orchestration.defs.quarantine import QuarantineConfig
 from orchestration.lib.config import PROJECT_ROOT, load_settings
 from orchestration.lib.polls import FEEDS, PollFileError, feed_by_source
 from orchestration.lib.quarantine import TooManyBadRecords
-from tests.support.mirror import LoopbackMirror
+from support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.integration
 
@@ -93,8 +93,13 @@ def test_a_bad_row_is_quarantined_and_the_others_load_but_not_above_one_percent(
         rows = con.execute("select source_row from raw.polls_legislative_2022 order by 1").fetchall()
         assert [row for (row,) in rows] == [n for n in range(1, 594) if n != 2]
         (source, member, error, kept) = con.execute(
-            "select source, member, error, kept_previous_rows from raw.quarantine").fetchone()
-        assert (source, member, kept) == ("polls/eliasorphelin_legislatives2022", "SondagesLegislatives2022.csv:row 2", False)
+            "select source, member, error, kept_previous_rows from raw.quarantine"
+        ).fetchone()
+        assert (source, member, kept) == (
+            "polls/eliasorphelin_legislatives2022",
+            "SondagesLegislatives2022.csv:row 2",
+            False,
+        )
         assert error.startswith("SondagesLegislatives2022.csv: row 2, column intentions: cannot read '34,5' as float")
         assert warnings == [f"eliasorphelin_legislatives2022: {member} quarantined: {error}"]
 
@@ -115,7 +120,9 @@ def warehouse(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-def test_every_raw_poll_table_holds_every_row_of_its_file(warehouse: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
+def test_every_raw_poll_table_holds_every_row_of_its_file(
+    warehouse: duckdb.DuckDBPyConnection, shared_data: Path
+) -> None:
     for feed in FEEDS:
         for spec in feed.files:
             expected = len(read_csv(feed_path(shared_data, feed.source, spec.table)))
@@ -188,7 +195,9 @@ def sample_size_errata() -> dict[tuple[str, str], int | None]:
     }
 
 
-def staged_nupes_polls(warehouse: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, date, date, int | None, float]]:
+def staged_nupes_polls(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, str, date, date, int | None, float]]:
     """The NUPES joint-list figures of every staged legislative poll (both legislative feeds)."""
     return warehouse.execute(
         """
@@ -256,7 +265,9 @@ def test_left_bloc_share_is_the_joint_list_with_the_2022_result_beside_it(
     assert results == [result]
 
 
-def test_a_split_list_poll_is_summed_only_over_every_party(warehouse: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
+def test_a_split_list_poll_is_summed_only_over_every_party(
+    warehouse: duckdb.DuckDBPyConnection, shared_data: Path
+) -> None:
     curated = read_csv(shared_data / "polls" / "curated" / "legislative_voting_intentions_2022-11_2023-12.csv")
     split = [r for r in curated if r["poll_id"] == "20231213_ifop_left_split_lists"]
     expected = sum(float(r["pct"]) for r in split if r["party"] in {"LFI", "PS", "EELV", "PCF"})
@@ -272,8 +283,10 @@ def test_leader_series_never_mix_pollsters(warehouse: duckdb.DuckDBPyConnection,
     odoxa = sorted(
         (r["fieldwork_end"] or r["published"] or r["wave"], float(r["value_pct"]))
         for r in barometers
-        if r["subject"] == "Jean-Luc Mélenchon" and r["pollster"].startswith("Odoxa")
-        and r["metric"] == "adhesion" and r["population"] == "all"
+        if r["subject"] == "Jean-Luc Mélenchon"
+        and r["pollster"].startswith("Odoxa")
+        and r["metric"] == "adhesion"
+        and r["population"] == "all"
     )
     series = warehouse.execute(
         "select value_pct, previous_value_pct, change_pts from marts.mart_leader_popularity "

@@ -24,14 +24,28 @@ from tests.test_cohesion_marts import COHESION_VOTE_TYPES, Tally, agreement_inde
 pytestmark = pytest.mark.integration
 
 SCRUTINS_ZIP = "an/{legislature}/loi/scrutins/Scrutins.json.zip"
-AMO10_ZIP_17 = Path("an/17/amo/deputes_actifs_mandats_actifs_organes/AMO10_deputes_actifs_mandats_actifs_organes.json.zip")
-AMO20_ZIP_16 = Path("an/16/amo/deputes_senateurs_ministres_legislature/AMO20_dep_sen_min_tous_mandats_et_organes.json.zip")
+AMO10_ZIP_17 = Path(
+    "an/17/amo/deputes_actifs_mandats_actifs_organes/AMO10_deputes_actifs_mandats_actifs_organes.json.zip"
+)
+AMO20_ZIP_16 = Path(
+    "an/16/amo/deputes_senateurs_ministres_legislature/AMO20_dep_sen_min_tous_mandats_et_organes.json.zip"
+)
 PLACEHOLDER_UID = "PO0"
 # The 17th's groups from the data README (UDR changed uid in the live dump, after this copy ends).
 GROUP_CODES_17 = {
-    "PO845407": "EPR", "PO845401": "RN", "PO845413": "LFI", "PO845419": "SOC", "PO845425": "DR",
-    "PO845439": "ECO", "PO845454": "DEM", "PO845470": "HOR", "PO845485": "LIOT", "PO845514": "GDR",
-    "PO840056": "NI", "PO847173": "UDR", "PO872880": "UDR",
+    "PO845407": "EPR",
+    "PO845401": "RN",
+    "PO845413": "LFI",
+    "PO845419": "SOC",
+    "PO845425": "DR",
+    "PO845439": "ECO",
+    "PO845454": "DEM",
+    "PO845470": "HOR",
+    "PO845485": "LIOT",
+    "PO845514": "GDR",
+    "PO840056": "NI",
+    "PO847173": "UDR",
+    "PO872880": "UDR",
 }
 NFP = ("LFI", "SOC", "ECO", "GDR")
 COUNT_KEYS = ("pour", "contre", "abstentions", "nonVotants")
@@ -184,9 +198,11 @@ def test_nfp_unanimity_rate(tallies_17: dict[str, dict[str, Tally]], marts: duck
 
 
 def anomaly_counts(marts: duckdb.DuckDBPyConnection, legislature: int) -> dict[str, int]:
-    return dict(marts.execute(
-        "select anomaly, n_occurrences from marts.mart_source_anomalies where legislature = ?", [legislature]
-    ).fetchall())
+    return dict(
+        marts.execute(
+            "select anomaly, n_occurrences from marts.mart_source_anomalies where legislature = ?", [legislature]
+        ).fetchall()
+    )
 
 
 def test_anomalies_of_the_placeholder_tallies(
@@ -213,7 +229,8 @@ def test_anomalies_counted_from_the_files(
         corrections += sum(
             len(as_list(part["votant"]))
             for _, block in _correction_blocks(scrutin.get("miseAuPoint"))
-            for part in as_list(block) if part is not None
+            for part in as_list(block)
+            if part is not None
         )
     named = acteur_uids(shared_data, AMO10_ZIP_17) | acteur_uids(shared_data, AMO20_ZIP_16)
     counts = anomaly_counts(marts, legislature)
@@ -223,7 +240,8 @@ def test_anomalies_counted_from_the_files(
     assert counts["quarantined_members"] == 0
     unnamed = marts.execute(
         "select count(distinct deputy_uid) from marts.fct_deputy_votes join marts.dim_deputies using (deputy_uid)"
-        " where legislature = ? and appears_in_record and not has_actor_record", [legislature]
+        " where legislature = ? and appears_in_record and not has_actor_record",
+        [legislature],
     ).fetchone()[0]
     assert unnamed == len(voters - named)
 
@@ -240,12 +258,15 @@ def _correction_blocks(corrections: dict[str, Any] | None) -> Iterator[tuple[str
 def test_voters_the_amo10_dump_misses_are_named_from_the_amo20_dump(
     shared_data: Path, marts: duckdb.DuckDBPyConnection
 ) -> None:
-    voters = {deputy for scrutin in scrutins(shared_data, 17) for group in groups_of(scrutin) for deputy in nominative(group)}
+    voters = {
+        deputy for scrutin in scrutins(shared_data, 17) for group in groups_of(scrutin) for deputy in nominative(group)
+    }
     from_amo20_only = sorted((voters - acteur_uids(shared_data, AMO10_ZIP_17)) & acteur_uids(shared_data, AMO20_ZIP_16))
     assert from_amo20_only, "the copy has 17th-legislature voters only the AMO20 dump names"
     named = marts.execute(
         "select count(*) from marts.dim_deputies where has_actor_record and full_name is not null"
-        " and deputy_uid in (select unnest(?))", [from_amo20_only]
+        " and deputy_uid in (select unnest(?))",
+        [from_amo20_only],
     ).fetchone()[0]
     assert named == len(from_amo20_only)
 
@@ -260,9 +281,11 @@ def test_socialists_votes_on_both_sides_of_their_uid_change_are_one_group(
             if group["organeRef"] in by_uid:
                 by_uid[group["organeRef"]].add(scrutin["uid"])
     assert all(by_uid.values()), "both uids name tallies in the copy"
-    rows = dict(marts.execute(
-        "select scrutin_uid, group_uids from marts.fct_group_votes where legislature = 16 and group_code = 'SOC'"
-    ).fetchall())
+    rows = dict(
+        marts.execute(
+            "select scrutin_uid, group_uids from marts.fct_group_votes where legislature = 16 and group_code = 'SOC'"
+        ).fetchall()
+    )
     assert set(rows) == by_uid["PO800496"] | by_uid["PO830170"]
     assert {uid for uids in rows.values() for uid in uids} == set(soc_uids)
     assert marts.execute(

@@ -34,8 +34,7 @@ def quarantine_message(job_name: str, run_id: str, quarantined: Sequence[Mapping
     members = "member" if len(quarantined) == 1 else "members"
     return (
         f"nupes-warehouse: run {run_id} of job {job_name} succeeded, but {len(quarantined):,} {members}"
-        " could not be loaded and are quarantined (raw.quarantine); everything else was loaded:\n"
-        + "\n".join(lines)
+        " could not be loaded and are quarantined (raw.quarantine); everything else was loaded:\n" + "\n".join(lines)
     )
 
 

@@ -66,12 +66,14 @@ class JsonMember:
 
 # Schemas -------------------------------------------------------------------------------------
 
+
 def row_type(table: str) -> type[tuple[Any, ...]]:
     """A named tuple of the raw table's columns: rows built with keywords cannot misplace a value."""
     return namedtuple(f"{table}_row", arrow_schema(table).names)  # type: ignore[misc]
 
 
 # Values --------------------------------------------------------------------------------------
+
 
 def is_nil(value: Any) -> bool:
     """`None`, or the XML nil marker `{"@xsi:nil": "true"}` the converter writes for empty elements."""
@@ -130,6 +132,7 @@ def required(value: Any, name: str) -> Any:
 
 
 # Archives ------------------------------------------------------------------------------------
+
 
 def iter_json_members(
     archive: Path, pattern: re.Pattern[str], names: Container[str] | None = None
@@ -239,6 +242,5 @@ def _build_chunk(
 
 def _build_tables(parsed: list[tuple[str, MemberRows]], tables: tuple[str, ...]) -> dict[str, pa.Table]:
     return {
-        table: rows_to_table(table, chain.from_iterable(rows.get(table, ()) for _, rows in parsed))
-        for table in tables
+        table: rows_to_table(table, chain.from_iterable(rows.get(table, ()) for _, rows in parsed)) for table in tables
     }

@@ -77,8 +77,16 @@ CorrectionRow = row_type("an_vote_corrections")
 # an_votes rows are plain tuples (a named tuple costs 0.2 s over 560,000 voters) in this order,
 # checked against the DDL when the module loads.
 VOTE_COLUMNS = (
-    "scrutin_uid", "legislature", "tally_number", "organe_ref", "acteur_ref", "mandat_ref",
-    "position", "par_delegation", "cause_position_vote", "num_place",
+    "scrutin_uid",
+    "legislature",
+    "tally_number",
+    "organe_ref",
+    "acteur_ref",
+    "mandat_ref",
+    "position",
+    "par_delegation",
+    "cause_position_vote",
+    "num_place",
 )
 # Voter-level `parDelegation`: looked up, not parsed, on the hot path (560,000 voters per legislature).
 _PAR_DELEGATION = {None: None, "true": True, "false": False}
@@ -106,7 +114,8 @@ def scrutin_rows(member: JsonMember) -> MemberRows:
     return {
         "an_scrutins": [_scrutin_row(scrutin, uid, legislature, member)],
         "an_group_tallies": [
-            _group_tally_row(uid, legislature, tally_number, group) for tally_number, group in enumerate(groups, start=1)
+            _group_tally_row(uid, legislature, tally_number, group)
+            for tally_number, group in enumerate(groups, start=1)
         ],
         "an_votes": votes,
         "an_vote_corrections": _correction_rows(uid, legislature, scrutin.get("miseAuPoint")),
@@ -195,21 +204,23 @@ def _group_votes(uid: str, legislature: int, tally_number: int, group: dict[str,
     rows: list[Row] = []
     for category, block in (group["vote"].get("decompteNominatif") or {}).items():
         position = _position(NOMINATIVE_POSITIONS, category)
-        rows.extend([
-            (  # VOTE_COLUMNS order
-                uid,
-                legislature,
-                tally_number,
-                group_ref,
-                voter["acteurRef"],
-                voter.get("mandatRef"),
-                position,
-                _PAR_DELEGATION[voter.get("parDelegation")],
-                voter.get("causePositionVote"),
-                voter.get("numPlace"),
-            )
-            for voter in _voters(block)
-        ])
+        rows.extend(
+            [
+                (  # VOTE_COLUMNS order
+                    uid,
+                    legislature,
+                    tally_number,
+                    group_ref,
+                    voter["acteurRef"],
+                    voter.get("mandatRef"),
+                    position,
+                    _PAR_DELEGATION[voter.get("parDelegation")],
+                    voter.get("causePositionVote"),
+                    voter.get("numPlace"),
+                )
+                for voter in _voters(block)
+            ]
+        )
     return rows
 
 
@@ -229,15 +240,17 @@ def _corrections_of(uid: str, legislature: int, record: dict[str, Any], *, malfu
             continue
         position = _position(CORRECTION_POSITIONS, category)
         for voter in _voters(block):
-            rows.append(CorrectionRow(
-                scrutin_uid=uid,
-                legislature=legislature,
-                position=position,
-                dysfonctionnement=malfunction,
-                acteur_ref=required(text(voter["acteurRef"]), "acteurRef"),
-                mandat_ref=text(voter.get("mandatRef")),
-                par_delegation=boolean(voter.get("parDelegation")),
-            ))
+            rows.append(
+                CorrectionRow(
+                    scrutin_uid=uid,
+                    legislature=legislature,
+                    position=position,
+                    dysfonctionnement=malfunction,
+                    acteur_ref=required(text(voter["acteurRef"]), "acteurRef"),
+                    mandat_ref=text(voter.get("mandatRef")),
+                    par_delegation=boolean(voter.get("parDelegation")),
+                )
+            )
     return rows
 
 

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -207,7 +207,7 @@ def render_site(warehouse: Path, site_dir: Path) -> RenderedSite:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         data = load_dashboard_data(con)
     page = site_dir / "index.html"
-    write_atomically(page, render_html(data, datetime.now(timezone.utc)))
+    write_atomically(page, render_html(data, datetime.now(UTC)))
     publication = data["publication"]
     return RenderedSite(
         path=page,

@@ -120,9 +120,7 @@ def _dossier_row(dossier: Json, uid: str, dump_legislature: int, member: str) ->
     )
 
 
-def _act_row(
-    act: Json, dossier_uid: str, parent_uid: str | None, depth: int, order: int, dump_legislature: int
-) -> Row:
+def _act_row(act: Json, dossier_uid: str, parent_uid: str | None, depth: int, order: int, dump_legislature: int) -> Row:
     vote_refs = [required(text(ref), "voteRef") for ref in as_list(_field(act, "voteRefs", "voteRef"))]
     return ActRow(
         uid=required(text(act.get("uid")), "acteLegislatif.uid"),

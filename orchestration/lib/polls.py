@@ -25,7 +25,7 @@ import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
@@ -327,11 +327,16 @@ def _read_text(path: Path, spec: PollFile) -> str:
 
 def _column_positions(header: list[str], spec: PollFile) -> dict[str, int]:
     positions = {name.strip(): index for index, name in enumerate(header)}
-    missing = [column.header or "(unnamed first column)" for column in spec.columns
-               if column.required and column.header not in positions]
+    missing = [
+        column.header or "(unnamed first column)"
+        for column in spec.columns
+        if column.required and column.header not in positions
+    ]
     if missing:
         found = ", ".join(repr(name) for name in header)
-        raise PollFileError(f"{spec.file_name}: missing required column(s) {', '.join(missing)}; the header has {found}")
+        raise PollFileError(
+            f"{spec.file_name}: missing required column(s) {', '.join(missing)}; the header has {found}"
+        )
     return positions
 
 
@@ -345,7 +350,9 @@ def _read_row(
     if len(record) != width:
         raise PollFileError(f"{spec.file_name}: row {row_number} has {len(record)} fields, the header has {width}")
     return [
-        _read_cell(reader, record[positions[column.header]] if column.header in positions else "", spec, row_number, column)
+        _read_cell(
+            reader, record[positions[column.header]] if column.header in positions else "", spec, row_number, column
+        )
         for reader, column in zip(readers, spec.columns)
     ]
 
@@ -399,4 +406,3 @@ def _read_bool(cell: str) -> bool:
     if lowered not in ("true", "false"):
         raise ValueError("expected True or False")
     return lowered == "true"
-

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 
 import duckdb
@@ -96,7 +96,7 @@ def quarantine_table(
 ) -> pa.Table:
     """Rows for `raw.quarantine`: one per member left out of a load; `kept` names those whose
     previous rows stay loaded."""
-    recorded_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    recorded_at = datetime.now(UTC).replace(tzinfo=None)
     return rows_to_table(
         QUARANTINE_TABLE,
         [(source, partition_key, item.member, item.error, recorded_at, item.member in kept) for item in quarantined],
@@ -159,7 +159,9 @@ def quarantined_without_rows(con: duckdb.DuckDBPyConnection, source: str) -> lis
     return [member for (member,) in rows]
 
 
-def quarantine_records(con: duckdb.DuckDBPyConnection, source_like: str, member_prefix: str = "") -> list[dict[str, object]]:
+def quarantine_records(
+    con: duckdb.DuckDBPyConnection, source_like: str, member_prefix: str = ""
+) -> list[dict[str, object]]:
     """Every quarantined member of the sources matching `source_like` (a LIKE pattern), whose name
     starts with `member_prefix`: what a check and an alert list."""
     rows = con.execute(
@@ -196,8 +198,9 @@ def without_shared_keys(
     for record in records:
         members_table = tables[record.member_table]
         carriers: dict[str, list[str]] = {}
-        for key, member in zip(members_table.column(record.member_key).to_pylist(),
-                               members_table.column("source_member").to_pylist()):
+        for key, member in zip(
+            members_table.column(record.member_key).to_pylist(), members_table.column("source_member").to_pylist()
+        ):
             carriers.setdefault(key, []).append(member)
         for member, loaded in others.items():
             if loaded.member_table == record.member_table and loaded.key in carriers:
@@ -246,7 +249,8 @@ def kept_rows(
         for record in records
     }
     members = frozenset(
-        item.member for item in quarantined
+        item.member
+        for item in quarantined
         if item.member in loaded and loaded[item.member].key not in incoming.get(loaded[item.member].member_table, ())
     )
     keys: dict[str, set[str]] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -81,16 +81,20 @@ def _outdated_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall():
         existing.setdefault(table, []).append(column)
     return [
-        table for table, columns in existing.items()
+        table
+        for table, columns in existing.items()
         if table in RAW_TABLES and columns != [name for name, _, _ in raw_columns(table)]
     ]
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [RAW_SCHEMA, table],
-    ).fetchone()[0] > 0
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [RAW_SCHEMA, table],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,9 @@ class KeyedLoad:
         if len(self.keys) == 0:
             return
         with _registered(con, "_replaced_keys", pa.table({"key": self.keys})):
-            con.execute(f"DELETE FROM {target} WHERE {quote_identifier(self.key_column)} IN (SELECT key FROM _replaced_keys)")
+            con.execute(
+                f"DELETE FROM {target} WHERE {quote_identifier(self.key_column)} IN (SELECT key FROM _replaced_keys)"
+            )
 
 
 RowsLoad = PartitionLoad | KeyedLoad
@@ -202,15 +208,12 @@ def record_source_version(
     ensure_raw_schema(con)
     con.execute(
         f"INSERT OR REPLACE INTO {RAW_SCHEMA}.source_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [source_key, url, etag, last_modified, sha256, size_bytes, datetime.now(timezone.utc)],
+        [source_key, url, etag, last_modified, sha256, size_bytes, datetime.now(UTC)],
     )
 
 
 def loaded_sha256(con: duckdb.DuckDBPyConnection, source_key: str) -> str | None:
     """The content hash of the source version the raw layer holds, if any."""
     ensure_raw_schema(con)
-    row = con.execute(
-        f"SELECT sha256 FROM {RAW_SCHEMA}.source_versions WHERE source_key = ?", [source_key]
-    ).fetchone()
+    row = con.execute(f"SELECT sha256 FROM {RAW_SCHEMA}.source_versions WHERE source_key = ?", [source_key]).fetchone()
     return row[0] if row else None
-

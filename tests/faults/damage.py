@@ -60,9 +60,7 @@ def corrupt_member(original: bytes, member: str) -> bytes:
     return bytes(damaged)
 
 
-def touch_every_member(
-    original: bytes, replaced: Mapping[str, bytes] = {}, added: Mapping[str, bytes] = {}
-) -> bytes:
+def touch_every_member(original: bytes, replaced: Mapping[str, bytes] = {}, added: Mapping[str, bytes] = {}) -> bytes:
     """Every member's JSON followed by a newline: the same records, but every file's CRC is new,
     so even an incremental load parses and rewrites the whole dump (and a refresh publishes);
     `replaced` and `added` members as given."""

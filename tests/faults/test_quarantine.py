@@ -20,10 +20,10 @@ import pytest
 from orchestration.defs.quarantine import QUARANTINE_CHECK, QUARANTINED_METADATA
 from orchestration.lib.assemblee_votes import VOTE_TABLES
 from orchestration.lib.config import Settings
+from support.mirror import LoopbackMirror
+from support.webhook import evaluate_success_alert, loopback_webhook
 from tests.faults.damage import read_member, rewrite_zip, touch_every_member
 from tests.faults.harness import PublishedState, failure_text, refresh
-from tests.support.mirror import LoopbackMirror
-from tests.support.webhook import evaluate_success_alert, loopback_webhook
 
 pytestmark = pytest.mark.faults
 
@@ -64,14 +64,16 @@ def published_anomaly(settings: Settings, legislature: int | None, anomaly: str)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         return con.execute(
             "SELECT n_occurrences, example_keys FROM marts.mart_source_anomalies"
-            " WHERE legislature IS NOT DISTINCT FROM ? AND anomaly = ?", [legislature, anomaly]
+            " WHERE legislature IS NOT DISTINCT FROM ? AND anomaly = ?",
+            [legislature, anomaly],
         ).fetchone()
 
 
 def quarantine_warnings(result: dg.ExecuteInProcessResult, table: str) -> list[dict[str, object]]:
     """The members the WARN quarantine check of `table` lists (it must have warned)."""
     (evaluation,) = [
-        e for e in result.get_asset_check_evaluations()
+        e
+        for e in result.get_asset_check_evaluations()
         if e.check_name == QUARANTINE_CHECK and e.asset_key.path[-1] == table
     ]
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
@@ -109,7 +111,8 @@ def test_one_unusable_scrutin_is_quarantined_keeps_its_rows_and_everything_else_
     assert published_quarantine(warehouse) == [("an/17/scrutins", FIRST_SCRUTIN, True)]
     assert published_rows(warehouse) == rows_before  # every scrutin's rows, the quarantined one's as loaded before
     assert published_anomaly(warehouse, 17, "quarantined_members") == (
-        1, [f"an/17/scrutins:{FIRST_SCRUTIN} (previous rows kept)"],
+        1,
+        [f"an/17/scrutins:{FIRST_SCRUTIN} (previous rows kept)"],
     )
     (alert,) = alerts
     assert result.run_id in alert["text"] and "1 member could not be loaded" in alert["text"]
@@ -130,7 +133,8 @@ def test_two_members_sharing_a_scrutin_uid_are_both_quarantined_and_the_scrutin_
     assert PublishedState.of(warehouse).publication_id > before.publication_id
     listed = {item["member"]: item for item in quarantine_warnings(result, "an_scrutins")}
     assert {member: item["kept_previous_rows"] for member, item in listed.items()} == {
-        FIRST_SCRUTIN: True, COPY_OF_FIRST: False,
+        FIRST_SCRUTIN: True,
+        COPY_OF_FIRST: False,
     }
     assert listed[COPY_OF_FIRST]["error"].endswith(
         f"-Scrutins.json.zip: member {COPY_OF_FIRST} cannot be used: its uid VTANR5L17V1 is also that of {FIRST_SCRUTIN}"
@@ -153,12 +157,18 @@ def test_two_percent_of_broken_members_fail_the_refresh_and_publish_nothing(
 
     assert not result.success
     message = failure_text(result)
-    assert f"scrutins of the 17th legislature ({clean_mirror.base_url}{VOTES_17}) not loaded, previous rows kept:" in message
+    assert (
+        f"scrutins of the 17th legislature ({clean_mirror.base_url}{VOTES_17}) not loaded, previous rows kept:"
+        in message
+    )
     assert (
         f"-Scrutins.json.zip: {len(broken):,} of {len(members):,} members (2.0%) cannot be loaded,"
         " more than the 1% a refresh may quarantine, so nothing of it is loaded:"
     ) in message
-    assert f"{broken[0]} (" in message and f"-Scrutins.json.zip: member {broken[0]} cannot be parsed: JSONDecodeError" in message
+    assert (
+        f"{broken[0]} (" in message
+        and f"-Scrutins.json.zip: member {broken[0]} cannot be parsed: JSONDecodeError" in message
+    )
     assert f"and {len(broken) - 5:,} more" in message
     assert PublishedState.of(warehouse) == before
 
@@ -177,7 +187,10 @@ def test_a_dump_with_more_than_five_percent_fewer_members_fails_the_refresh_and_
 
     assert not result.success
     message = failure_text(result)
-    assert f"scrutins of the 17th legislature ({clean_mirror.base_url}{VOTES_17}) not loaded, previous rows kept:" in message
+    assert (
+        f"scrutins of the 17th legislature ({clean_mirror.base_url}{VOTES_17}) not loaded, previous rows kept:"
+        in message
+    )
     assert (
         f"-Scrutins.json.zip: {len(kept):,} members, 6.0% fewer than the {len(members):,} loaded before"
         " (at most 5% fewer is accepted: a truncated or wrong upstream file?), so nothing of it is loaded;"
@@ -200,16 +213,21 @@ def test_a_poll_row_with_an_unreadable_cell_is_quarantined_and_the_rest_of_the_f
     (listed,) = quarantine_warnings(result, "polls_legislative_2022")
     member = "SondagesLegislatives2022.csv:row 2"
     assert (listed["source"], listed["member"], listed["kept_previous_rows"]) == (
-        "polls/eliasorphelin_legislatives2022", member, False,
+        "polls/eliasorphelin_legislatives2022",
+        member,
+        False,
     )
     assert listed["error"].startswith(
         "SondagesLegislatives2022.csv: row 2, column intentions: cannot read '34,5' as float"
     )
     with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
-        rows = [row for (row,) in con.execute("SELECT source_row FROM raw.polls_legislative_2022 ORDER BY 1").fetchall()]
+        rows = [
+            row for (row,) in con.execute("SELECT source_row FROM raw.polls_legislative_2022 ORDER BY 1").fetchall()
+        ]
     assert rows == [n for n in range(1, data_rows + 1) if n != 2]
     assert published_anomaly(warehouse, None, "quarantined_poll_rows") == (
-        1, [f"polls/eliasorphelin_legislatives2022:{member}"],
+        1,
+        [f"polls/eliasorphelin_legislatives2022:{member}"],
     )
     (alert,) = alerts
     assert f"polls/eliasorphelin_legislatives2022 {member} (no previous rows)" in alert["text"]

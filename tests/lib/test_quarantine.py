@@ -110,8 +110,16 @@ def test_a_quarantined_member_keeps_its_previous_record_unless_another_member_no
 
 def test_a_partition_load_keeps_the_rows_of_the_kept_keys_only() -> None:
     con = duckdb.connect()
-    rows = pa.table({"scrutin_uid": ["V1", "V2", "V3"], "legislature": [17] * 3, "tally_number": [1] * 3, "organe_ref": ["PO1"] * 3,
-                     "acteur_ref": ["PA1"] * 3, "position": ["pour"] * 3})
+    rows = pa.table(
+        {
+            "scrutin_uid": ["V1", "V2", "V3"],
+            "legislature": [17] * 3,
+            "tally_number": [1] * 3,
+            "organe_ref": ["PO1"] * 3,
+            "acteur_ref": ["PA1"] * 3,
+            "position": ["pour"] * 3,
+        }
+    )
     replace_rows(con, [PartitionLoad("an_votes", "legislature", 17, rows)])
     incoming = rows.slice(2)
     replace_rows(con, [PartitionLoad("an_votes", "legislature", 17, incoming, "scrutin_uid", pa.array(["V1"]))])
@@ -132,12 +140,15 @@ def test_quarantine_rows_say_which_members_kept_their_previous_rows() -> None:
 def test_a_quarantine_table_from_before_kept_previous_rows_is_brought_up_to_the_ddl() -> None:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA raw")
-    con.execute("CREATE TABLE raw.quarantine (source VARCHAR NOT NULL, partition_key VARCHAR NOT NULL,"
-                " member VARCHAR NOT NULL, error VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL)")
+    con.execute(
+        "CREATE TABLE raw.quarantine (source VARCHAR NOT NULL, partition_key VARCHAR NOT NULL,"
+        " member VARCHAR NOT NULL, error VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL)"
+    )
     con.execute("INSERT INTO raw.quarantine VALUES ('an/16/scrutins', '16', 'json/V1.json', 'old', now())")
     ensure_raw_schema(con)
-    columns = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'quarantine'"
-                          " ORDER BY ordinal_position").fetchall()
+    columns = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'quarantine' ORDER BY ordinal_position"
+    ).fetchall()
     assert [name for (name,) in columns][-1] == "kept_previous_rows"
     rows = quarantine_table("an/16/scrutins", "16", bad(1))
     replace_rows(con, [PartitionLoad("quarantine", "source", "an/16/scrutins", rows)])

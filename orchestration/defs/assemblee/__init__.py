@@ -7,6 +7,8 @@ from orchestration.defs.assemblee.assets import assemblee_people, assemblee_vote
 from orchestration.defs.assemblee.checks import dossier_checks, people_checks, vote_checks
 
 defs = dg.Definitions.merge(
-    dg.Definitions(assets=[assemblee_votes, assemblee_people], asset_checks=[*vote_checks, *people_checks, *dossier_checks]),
+    dg.Definitions(
+        assets=[assemblee_votes, assemblee_people], asset_checks=[*vote_checks, *people_checks, *dossier_checks]
+    ),
     dossiers.defs,
 )

@@ -31,7 +31,9 @@ def scrutins_url(legislature: int) -> str:
 def amo_url(legislature: int) -> str:
     if legislature < FIRST_AMO10_LEGISLATURE:
         return f"{legislature}/amo/deputes_senateurs_ministres_legislature/AMO20_dep_sen_min_tous_mandats_et_organes.json.zip"
-    return f"{legislature}/amo/deputes_actifs_mandats_actifs_organes/AMO10_deputes_actifs_mandats_actifs_organes.json.zip"
+    return (
+        f"{legislature}/amo/deputes_actifs_mandats_actifs_organes/AMO10_deputes_actifs_mandats_actifs_organes.json.zip"
+    )
 
 
 def parse_scrutins_dump(path: Path, _legislature: int, on_error: OnError) -> ParsedArchive:
@@ -60,12 +62,14 @@ AMO_DUMP = AnDump(
 )
 
 assemblee_votes = build_dump_asset(
-    SCRUTINS_DUMP, "assemblee_votes",
+    SCRUTINS_DUMP,
+    "assemblee_votes",
     "Every public vote of the Assemblée (and Congrès) per legislature: scrutins, group tallies,"
     " nominative votes and after-the-fact corrections.",
 )
 assemblee_people = build_dump_asset(
-    AMO_DUMP, "assemblee_people",
+    AMO_DUMP,
+    "assemblee_people",
     "Deputies (acteurs), every mandate with its dates (group memberships included) and the bodies"
     " (organes) of each legislature's AMO dump.",
 )

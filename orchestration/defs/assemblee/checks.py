@@ -47,25 +47,29 @@ def _nominative_counts_sql(group_columns: str) -> str:
 
 VOTE_CHECKS = (
     OffendingRowsCheck(
-        "every_scrutin_has_group_tallies", "an_group_tallies",
+        "every_scrutin_has_group_tallies",
+        "an_group_tallies",
         "Every scrutin has at least one group tally row.",
         """SELECT s.uid, s.legislature FROM raw.an_scrutins s
            ANTI JOIN raw.an_group_tallies t ON t.scrutin_uid = s.uid AND t.legislature = s.legislature""",
     ),
     OffendingRowsCheck(
-        "every_scrutin_has_nominative_votes", "an_votes",
+        "every_scrutin_has_nominative_votes",
+        "an_votes",
         "Every scrutin has its nominative record (non-voters included).",
         """SELECT s.uid, s.legislature FROM raw.an_scrutins s
            ANTI JOIN raw.an_votes v ON v.scrutin_uid = s.uid AND v.legislature = s.legislature""",
     ),
     OffendingRowsCheck(
-        "one_vote_per_deputy_and_scrutin", "an_votes",
+        "one_vote_per_deputy_and_scrutin",
+        "an_votes",
         "A deputy appears once in a scrutin's nominative record.",
         """SELECT scrutin_uid, acteur_ref, count(*) AS rows FROM raw.an_votes
            GROUP BY ALL HAVING count(*) > 1""",
     ),
     OffendingRowsCheck(
-        "votes_belong_to_loaded_group_tallies", "an_votes",
+        "votes_belong_to_loaded_group_tallies",
+        "an_votes",
         "Every nominative vote is listed under a group tally of its scrutin, with that tally's uid.",
         """SELECT DISTINCT v.scrutin_uid, v.tally_number, v.organe_ref FROM raw.an_votes v
            ANTI JOIN raw.an_group_tallies t
@@ -73,13 +77,15 @@ VOTE_CHECKS = (
             AND t.organe_ref = v.organe_ref AND t.legislature = v.legislature""",
     ),
     OffendingRowsCheck(
-        "corrections_belong_to_loaded_scrutins", "an_vote_corrections",
+        "corrections_belong_to_loaded_scrutins",
+        "an_vote_corrections",
         "Every vote correction (miseAuPoint) refers to a loaded scrutin.",
         """SELECT c.scrutin_uid, c.acteur_ref FROM raw.an_vote_corrections c
            ANTI JOIN raw.an_scrutins s ON s.uid = c.scrutin_uid AND s.legislature = c.legislature""",
     ),
     OffendingRowsCheck(
-        "group_tallies_match_nominative_votes", "an_group_tallies",
+        "group_tallies_match_nominative_votes",
+        "an_group_tallies",
         "Group counts as published (decompteVoix) equal the counts of the group's nominative list;"
         " a few real scrutins differ, so this warns and reports how many.",
         f"""WITH nominative AS ({_nominative_counts_sql("scrutin_uid, tally_number")})
@@ -97,23 +103,27 @@ VOTE_CHECKS = (
 
 PEOPLE_CHECKS = (
     OffendingRowsCheck(
-        "one_row_per_acteur_and_dump", "an_acteurs",
+        "one_row_per_acteur_and_dump",
+        "an_acteurs",
         "An acteur appears once per dump.",
         "SELECT uid, dump_legislature FROM raw.an_acteurs GROUP BY ALL HAVING count(*) > 1",
     ),
     OffendingRowsCheck(
-        "one_row_per_mandate_and_dump", "an_mandats",
+        "one_row_per_mandate_and_dump",
+        "an_mandats",
         "A mandate appears once per dump.",
         "SELECT uid, dump_legislature FROM raw.an_mandats GROUP BY ALL HAVING count(*) > 1",
     ),
     OffendingRowsCheck(
-        "mandates_belong_to_loaded_acteurs", "an_mandats",
+        "mandates_belong_to_loaded_acteurs",
+        "an_mandats",
         "Every mandate's acteur is in the same dump.",
         """SELECT m.uid, m.acteur_ref, m.dump_legislature FROM raw.an_mandats m
            ANTI JOIN raw.an_acteurs a ON a.uid = m.acteur_ref AND a.dump_legislature = m.dump_legislature""",
     ),
     OffendingRowsCheck(
-        "one_row_per_organe_and_dump", "an_organes",
+        "one_row_per_organe_and_dump",
+        "an_organes",
         "An organe appears once per dump.",
         "SELECT uid, dump_legislature FROM raw.an_organes GROUP BY ALL HAVING count(*) > 1",
     ),

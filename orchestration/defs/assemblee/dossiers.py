@@ -74,7 +74,9 @@ def refresh_all(
             outcomes.append(refresh_dump(con, DOSSIERS_DUMP, settings, legislature, config, log, warn))
         except SourceNotFound:
             missing[legislature] = DOSSIERS_DUMP.url(settings, legislature)
-            log(f"dossiers of the {legislature}th legislature: {missing[legislature]} answered 404, rows already loaded kept")
+            log(
+                f"dossiers of the {legislature}th legislature: {missing[legislature]} answered 404, rows already loaded kept"
+            )
         except NOT_RETRIED as exc:
             raise dg.Failure(
                 description=f"dossiers of the {legislature}th legislature not loaded, previous rows kept: {exc}",
@@ -88,8 +90,10 @@ def with_missing_warning(results: list[dg.MaterializeResult], missing: dict[int,
     if not missing:
         return results
     warning = {"warning": "no dossiers dump (404) for " + ", ".join(f"{leg}: {url}" for leg, url in missing.items())}
-    return [dg.MaterializeResult(asset_key=result.asset_key, metadata={**(result.metadata or {}), **warning})
-            for result in results]
+    return [
+        dg.MaterializeResult(asset_key=result.asset_key, metadata={**(result.metadata or {}), **warning})
+        for result in results
+    ]
 
 
 def coverage_check(con: duckdb.DuckDBPyConnection, legislatures: tuple[int, ...]) -> dg.AssetCheckResult:
@@ -109,17 +113,24 @@ def coverage_check(con: duckdb.DuckDBPyConnection, legislatures: tuple[int, ...]
     name="assemblee_dossiers",
     description="Legislative dossiers, their flattened act trees and their documents, per configured legislature.",
     specs=[
-        dg.AssetSpec(raw_key(table), group_name=GROUP_NAME, kinds={"duckdb"},
-                     description=f"raw.{table}, from each legislature's Dossiers_Legislatifs.json.zip")
+        dg.AssetSpec(
+            raw_key(table),
+            group_name=GROUP_NAME,
+            kinds={"duckdb"},
+            description=f"raw.{table}, from each legislature's Dossiers_Legislatifs.json.zip",
+        )
         for table in DOSSIER_TABLES
     ],
     check_specs=[
         dg.AssetCheckSpec(
-            MEMBERS_CHECK, asset=raw_key("an_dossiers"), blocking=True,
+            MEMBERS_CHECK,
+            asset=raw_key("an_dossiers"),
+            blocking=True,
             description="Rows per legislature equal the archive's members (dossiers and documents): no file skipped",
         ),
         dg.AssetCheckSpec(
-            COVERAGE_CHECK, asset=raw_key("an_dossiers"),
+            COVERAGE_CHECK,
+            asset=raw_key("an_dossiers"),
             description="Every configured legislature has dossiers loaded (warns when a dump answers 404)",
         ),
     ],
@@ -133,7 +144,9 @@ def assemblee_dossiers(context: dg.AssetExecutionContext, config: LoadConfig, du
         refreshed = refresh_all(con, settings, config, context.log.info, context.log.warning)
         for legislature, url in refreshed.missing_urls.items():
             context.log.warning(f"no legislative dossiers for the {legislature}th legislature ({url})")
-        yield from with_missing_warning(materializations(con, DOSSIERS_DUMP, refreshed.outcomes), refreshed.missing_urls)
+        yield from with_missing_warning(
+            materializations(con, DOSSIERS_DUMP, refreshed.outcomes), refreshed.missing_urls
+        )
         yield members_check(con, DOSSIERS_DUMP, refreshed.outcomes)
         yield coverage_check(con, settings.legislatures)
 

@@ -149,13 +149,20 @@ class ParsedDump:
 
 
 def refresh_dump(
-    con: duckdb.DuckDBPyConnection, dump: AnDump, settings: Settings, legislature: int, config: LoadConfig,
-    log: Log, warn: Log,
+    con: duckdb.DuckDBPyConnection,
+    dump: AnDump,
+    settings: Settings,
+    legislature: int,
+    config: LoadConfig,
+    log: Log,
+    warn: Log,
 ) -> DumpOutcome:
     """Bring one legislature's partition of the dump's tables up to date with the source."""
     fetched = fetch(
-        dump.url(settings, legislature), dump.cache_dir(settings, legislature),
-        max_bytes=dump.max_bytes, log=log,
+        dump.url(settings, legislature),
+        dump.cache_dir(settings, legislature),
+        max_bytes=dump.max_bytes,
+        log=log,
     )
     label = dump.label(legislature)
     source = dump.source_key(legislature)
@@ -174,18 +181,35 @@ def refresh_dump(
     for item in parsed.quarantined:
         keeps = "keeps its previous rows" if item.member in kept.members else "had no rows to keep"
         warn(f"{label}: {item.member} quarantined ({keeps}): {item.error}")
-    loads = _incremental_loads(dump, parsed, previous, kept) if parsed.members else _full_loads(dump, legislature, parsed, kept)
+    loads = (
+        _incremental_loads(dump, parsed, previous, kept)
+        if parsed.members
+        else _full_loads(dump, legislature, parsed, kept)
+    )
     quarantined = quarantine_table(source, str(legislature), parsed.quarantined, kept.members)
     written = replace_rows(con, loads + [PartitionLoad(QUARANTINE_TABLE, "source", source, quarantined)])
     record_source_version(
-        con, source, url=fetched.url, sha256=fetched.sha256,
-        size_bytes=fetched.size_bytes, etag=fetched.etag, last_modified=fetched.last_modified,
+        con,
+        source,
+        url=fetched.url,
+        sha256=fetched.sha256,
+        size_bytes=fetched.size_bytes,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
     )
     seconds = time.perf_counter() - started
-    log(f"{label}: loaded in {seconds:.2f} s: " + ", ".join(f"{rows:,} rows into raw.{t}" for t, rows in written.items()))
+    log(
+        f"{label}: loaded in {seconds:.2f} s: "
+        + ", ".join(f"{rows:,} rows into raw.{t}" for t, rows in written.items())
+    )
     return DumpOutcome(
-        legislature, fetched, unchanged=False, quarantined=len(parsed.quarantined),
-        kept_previous_rows=len(kept.members), seconds=seconds, members=parsed.members,
+        legislature,
+        fetched,
+        unchanged=False,
+        quarantined=len(parsed.quarantined),
+        kept_previous_rows=len(kept.members),
+        seconds=seconds,
+        members=parsed.members,
     )
 
 
@@ -209,7 +233,9 @@ def _parse_within_thresholds(
         parsed = _parse_full(dump, legislature, fetched.path, config)
     else:
         parsed = _parse_incremental(con, dump, dump.incremental, legislature, fetched.path, previous, config)
-        log(f"{dump.label(legislature)}: changed (sha256 {fetched.sha256[:12]}), incremental load: {parsed.members.summary()}")
+        log(
+            f"{dump.label(legislature)}: changed (sha256 {fetched.sha256[:12]}), incremental load: {parsed.members.summary()}"
+        )
     check_quarantined_share(fetched.path.name, parsed.quarantined, len(in_archive), config.max_quarantined_share)
     return parsed
 
@@ -234,13 +260,16 @@ def _parse_incremental(
     it has no loaded row (new) or its kept row has the old CRC (changed), so the quarantine list
     stays complete. A parsed member carrying the record of a member left unparsed shares it."""
     (record,) = dump.records
-    loaded_crcs = dict(con.execute(
-        f"SELECT source_member, member_crc32 FROM {RAW_SCHEMA}.{quote_identifier(record.member_table)}"
-        f" WHERE {quote_identifier(dump.partition_column)} = ?",
-        [legislature],
-    ).fetchall())
+    loaded_crcs = dict(
+        con.execute(
+            f"SELECT source_member, member_crc32 FROM {RAW_SCHEMA}.{quote_identifier(record.member_table)}"
+            f" WHERE {quote_identifier(dump.partition_column)} = ?",
+            [legislature],
+        ).fetchall()
+    )
     in_archive = {
-        name: crc for name, crc in member_crc32s(archive, prefix="json/").items()
+        name: crc
+        for name, crc in member_crc32s(archive, prefix="json/").items()
         if incremental.member_pattern.fullmatch(name)
     }
     members = diff_members(in_archive, loaded_crcs)
@@ -352,15 +381,21 @@ def build_dump_asset(dump: AnDump, asset_name: str, description: str) -> dg.Asse
         name=asset_name,
         description=description,
         specs=[
-            dg.AssetSpec(raw_key(table), group_name=GROUP_NAME, kinds={"duckdb"},
-                         description=f"raw.{table}, from each legislature's {dump.name} dump")
+            dg.AssetSpec(
+                raw_key(table),
+                group_name=GROUP_NAME,
+                kinds={"duckdb"},
+                description=f"raw.{table}, from each legislature's {dump.name} dump",
+            )
             for table in dump.tables
         ],
         check_specs=[
             dg.AssetCheckSpec(
-                MEMBERS_CHECK, asset=raw_key(dump.tables[0]), blocking=True,
-                description="Rows per legislature equal the archive's members (" + ", ".join(
-                    f"{table}: {prefix}*" for table, prefix in dump.member_prefixes.items())
+                MEMBERS_CHECK,
+                asset=raw_key(dump.tables[0]),
+                blocking=True,
+                description="Rows per legislature equal the archive's members ("
+                + ", ".join(f"{table}: {prefix}*" for table, prefix in dump.member_prefixes.items())
                 + ") less those quarantined without previous rows: no file skipped unsaid",
             )
         ],
@@ -369,7 +404,9 @@ def build_dump_asset(dump: AnDump, asset_name: str, description: str) -> dg.Asse
     )
     def _dump_asset(context: dg.AssetExecutionContext, config: LoadConfig, duckdb: DuckDBResource):
         settings = load_settings()  # at run time: NUPES_SOURCES and NUPES_LEGISLATURES may change between runs
-        context.log.info(f"{dump.name}: legislatures {', '.join(map(str, settings.legislatures))} from {settings.an_base_url}")
+        context.log.info(
+            f"{dump.name}: legislatures {', '.join(map(str, settings.legislatures))} from {settings.an_base_url}"
+        )
         with duckdb.get_connection() as con:
             outcomes = [
                 _refresh_or_fail(con, dump, settings, legislature, config, context.log.info, context.log.warning)
@@ -382,8 +419,13 @@ def build_dump_asset(dump: AnDump, asset_name: str, description: str) -> dg.Asse
 
 
 def _refresh_or_fail(
-    con: duckdb.DuckDBPyConnection, dump: AnDump, settings: Settings, legislature: int, config: LoadConfig,
-    log: Log, warn: Log,
+    con: duckdb.DuckDBPyConnection,
+    dump: AnDump,
+    settings: Settings,
+    legislature: int,
+    config: LoadConfig,
+    log: Log,
+    warn: Log,
 ) -> DumpOutcome:
     """A bad archive or member (strict mode), or a dump beyond the quarantine thresholds, will be
     just as bad on a retry, and the download client has already retried with backoff: those fail

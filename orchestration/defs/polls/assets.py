@@ -103,8 +103,14 @@ def fetch_feed(feed: PollFeed, settings: Settings, log: Callable[[str], None]) -
     return {table: fetch(url, cache_dir, max_bytes=MAX_FILE_BYTES, log=log) for table, url in urls.items()}
 
 
-def load_feed(con: duckdb.DuckDBPyConnection, feed: PollFeed, fetched: dict[str, FetchResult],
-              config: QuarantineConfig, log: Log, warn: Log) -> FeedOutcome:
+def load_feed(
+    con: duckdb.DuckDBPyConnection,
+    feed: PollFeed,
+    fetched: dict[str, FetchResult],
+    config: QuarantineConfig,
+    log: Log,
+    warn: Log,
+) -> FeedOutcome:
     """Replace the feed's partition in all its tables, unless every file is the version already
     loaded; the rows that cannot be read go to raw.quarantine (or fail the feed, see the module)."""
     if all(loaded_sha256(con, source_key(feed, spec)) == fetched[spec.table].sha256 for spec in feed.files):
@@ -117,9 +123,13 @@ def load_feed(con: duckdb.DuckDBPyConnection, feed: PollFeed, fetched: dict[str,
     quarantined: list[QuarantinedMember] = []
     for spec in feed.files:
         result = parsed[spec.table]
-        check_quarantined_share(spec.file_name, result.quarantined, result.data_rows, config.max_quarantined_share, "rows")
+        check_quarantined_share(
+            spec.file_name, result.quarantined, result.data_rows, config.max_quarantined_share, "rows"
+        )
         if result.extra_columns:
-            log(f"{feed.source}: {spec.table} does not load the columns outside its description: {', '.join(result.extra_columns)}")
+            log(
+                f"{feed.source}: {spec.table} does not load the columns outside its description: {', '.join(result.extra_columns)}"
+            )
         quarantined += result.quarantined
     for item in quarantined:
         warn(f"{feed.source}: {item.member} quarantined: {item.error}")
@@ -130,8 +140,13 @@ def load_feed(con: duckdb.DuckDBPyConnection, feed: PollFeed, fetched: dict[str,
     for spec in feed.files:
         result = fetched[spec.table]
         record_source_version(
-            con, source_key(feed, spec), url=result.url, sha256=result.sha256, size_bytes=result.size_bytes,
-            etag=result.etag, last_modified=result.last_modified,
+            con,
+            source_key(feed, spec),
+            url=result.url,
+            sha256=result.sha256,
+            size_bytes=result.size_bytes,
+            etag=result.etag,
+            last_modified=result.last_modified,
         )
     log(f"{feed.source}: loaded " + ", ".join(f"{rows:,} rows into raw.{table}" for table, rows in written.items()))
     rows = {table: written[table] for table in parsed}
@@ -175,19 +190,29 @@ def _results(
 def build_feed_asset(feed: PollFeed) -> dg.AssetsDefinition:
     """The asset of one feed: one asset key per raw table it fills (`raw/<table>`)."""
     specs = [
-        dg.AssetSpec(raw_asset_key(spec.table), group_name=GROUP_NAME, kinds={"duckdb"},
-                     description=f"{feed.description} — raw.{spec.table}, from {spec.file_name}")
+        dg.AssetSpec(
+            raw_asset_key(spec.table),
+            group_name=GROUP_NAME,
+            kinds={"duckdb"},
+            description=f"{feed.description} — raw.{spec.table}, from {spec.file_name}",
+        )
         for spec in feed.files
     ]
     check_specs = [
         spec_check
         for spec in feed.files
         for spec_check in (
-            dg.AssetCheckSpec(NOT_EMPTY_CHECK, asset=raw_asset_key(spec.table),
-                              description=f"raw.{spec.table} holds rows of the feed {feed.source}"),
-            dg.AssetCheckSpec(QUARANTINE_CHECK, asset=raw_asset_key(spec.table),
-                              description=f"No row of {spec.file_name} was quarantined (left out, listed in"
-                              " raw.quarantine with its error). Warns naming each one."),
+            dg.AssetCheckSpec(
+                NOT_EMPTY_CHECK,
+                asset=raw_asset_key(spec.table),
+                description=f"raw.{spec.table} holds rows of the feed {feed.source}",
+            ),
+            dg.AssetCheckSpec(
+                QUARANTINE_CHECK,
+                asset=raw_asset_key(spec.table),
+                description=f"No row of {spec.file_name} was quarantined (left out, listed in"
+                " raw.quarantine with its error). Warns naming each one.",
+            ),
         )
     ]
 
@@ -206,7 +231,9 @@ def build_feed_asset(feed: PollFeed) -> dg.AssetsDefinition:
             try:
                 fetched = fetch_feed(feed, settings, context.log.info)
                 if fetched is None:
-                    context.log.warning(f"{feed.source}: no URL configured (NUPES_CURATED_URL__<file> or NUPES_SOURCES); skipped")
+                    context.log.warning(
+                        f"{feed.source}: no URL configured (NUPES_CURATED_URL__<file> or NUPES_SOURCES); skipped"
+                    )
                     outcome = FeedOutcome("not configured", _partition_rows(con, feed), {}, {})
                 else:
                     outcome = load_feed(con, feed, fetched, config, context.log.info, context.log.warning)

@@ -40,21 +40,22 @@ unioned as (
 
     select
         source, source_row, poll_id, pollster_label, sponsor, fieldwork_start, fieldwork_end,
-        fieldwork_end, sample_size,  -- noqa: AL08 population, null, question, hypothesis, subject_label, value_pct
+        fieldwork_end, sample_size, population, null, question, hypothesis, subject_label, value_pct  -- noqa: AL08
     from presidential_2022
 
     union all
 
     select
         source, source_row, poll_id, pollster_label, sponsor, fieldwork_start, fieldwork_end,
-        fieldwork_end, sample_size,  -- noqa: AL08 null, null, 'legislative_first_round', 'main', subject_label, value
+        fieldwork_end, sample_size, null, null, 'legislative_first_round', 'main', subject_label, value  -- noqa: AL08
     from legislative_2022
 
     union all
 
     select
         source, source_row, poll_id, pollster_label, null, fieldwork_start, fieldwork_end,
-        fieldwork_end, sample_size,  -- noqa: AL08 null, null, 'legislative_first_round', hypothesis, subject_label, value_pct
+        fieldwork_end, sample_size, null, null, 'legislative_first_round', hypothesis,  -- noqa: AL08
+        subject_label, value_pct
     from legislative_2022_2023
 
     union all

@@ -11,9 +11,9 @@ import hashlib
 import http.server
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 # A fault takes the handler and the file body and answers the request itself.
 Fault = Callable[["MirrorHandler", bytes], None]
@@ -97,7 +97,7 @@ class LoopbackMirror:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def __enter__(self) -> "LoopbackMirror":
+    def __enter__(self) -> LoopbackMirror:
         self._thread.start()
         return self
 
@@ -111,6 +111,7 @@ class LoopbackMirror:
 
 
 # Faults ---------------------------------------------------------------------------------------
+
 
 def server_error(handler: MirrorHandler, body: bytes) -> None:
     handler.send_error(500, "injected server error")

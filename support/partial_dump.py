@@ -35,7 +35,7 @@ def write_partial_scrutins_zip(source_zip: Path, target_zip: Path, keep_fraction
             (info.filename for info in source.infolist() if SCRUTIN_MEMBER.fullmatch(info.filename)),
             key=_scrutin_order,
         )
-        held_back = scrutins[round(len(scrutins) * keep_fraction):]
+        held_back = scrutins[round(len(scrutins) * keep_fraction) :]
         _copy_members(source, target_zip, excluded=set(held_back))
     return held_back
 

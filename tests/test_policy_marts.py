@@ -133,7 +133,7 @@ def test_one_areas_unanimity_rate_recomputed_from_staged_tables(warehouse):
         SELECT t.scrutin_uid, g.group_code, sum(t.n_for), sum(t.n_against), sum(t.n_abstain)
         FROM staging.stg_assemblee__group_tallies AS t
         JOIN staging.stg_assemblee__scrutins AS s USING (scrutin_uid)
-        JOIN staging.ref_parliament_groups AS g ON g.group_uid = t.group_uid AND g.legislature = t.legislature
+        JOIN staging.ref_parliament_groups AS g ON g.group_uid = t.source_group_uid AND g.legislature = t.legislature
         JOIN marts.dim_scrutins AS area ON area.scrutin_uid = t.scrutin_uid
         WHERE s.legislature = 16 AND s.chamber = 'AN' AND s.vote_type_code IN ('SPO', 'SPS')
           AND g.bloc = ? AND area.policy_area = ?

@@ -14,18 +14,24 @@
     'dim_scrutins',
     'fct_deputy_votes',
     'fct_group_votes',
+    'fct_ideal_point_fits',
     'fct_poll_results',
     'mart_bloc_fault_lines',
     'mart_bloc_fault_lines_summary',
+    'mart_bloc_ideal_points',
     'mart_bloc_pairwise_agreement',
     'mart_bloc_pairwise_agreement_monthly',
     'mart_bloc_unity',
     'mart_bloc_unity_monthly',
     'mart_censure_motions',
+    'mart_deputy_ideal_points',
+    'mart_deputy_ideal_points_by_period',
     'mart_deputy_loyalty',
     'mart_dossier_bloc_positions',
     'mart_group_cohesion',
     'mart_group_cohesion_monthly',
+    'mart_group_ideal_points',
+    'mart_ideal_point_fit',
     'mart_leader_popularity',
     'mart_left_bloc_voting_intention',
     'mart_nupes_monthly',
@@ -34,7 +40,8 @@
     'mart_policy_area_pairwise_agreement',
     'mart_poll_average_daily',
     'mart_poll_releases_monthly',
-    'mart_pollster_house_effects'
+    'mart_pollster_house_effects',
+    'mart_scrutin_ideal_parameters'
 ] %}
 
 {% for mart in marts %}

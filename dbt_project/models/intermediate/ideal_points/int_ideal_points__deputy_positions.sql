@@ -1,5 +1,5 @@
-{#- One row per legislature x period x deputy: the estimate, its fit statistics and the 95 %
-    percentile interval of the bootstrap replicates. -#}
+{#- One row per legislature x period x deputy: the estimate, its fit statistics and its 95 %
+    bootstrap interval (macro bootstrap_interval). -#}
 
 with
 
@@ -12,10 +12,8 @@ intervals as (
         legislature,
         period,
         deputy_uid,
-        quantile_cont(dim1, 0.025) as dim1_low,
-        quantile_cont(dim1, 0.975) as dim1_high,
-        quantile_cont(dim2, 0.025) as dim2_low,
-        quantile_cont(dim2, 0.975) as dim2_high
+        stddev_samp(dim1) as dim1_se,
+        stddev_samp(dim2) as dim2_se
     from draws
     where replicate > 0
     group by all
@@ -30,11 +28,9 @@ final as (
         estimate.group_code,
         estimate.bloc,
         estimate.dim1,
-        intervals.dim1_low,
-        intervals.dim1_high,
+        {{ bootstrap_interval('dim1') }},
         estimate.dim2,
-        intervals.dim2_low,
-        intervals.dim2_high,
+        {{ bootstrap_interval('dim2') }},
         estimate.n_votes,
         estimate.n_errors,
         estimate.geometric_mean_probability

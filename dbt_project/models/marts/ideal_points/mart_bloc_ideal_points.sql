@@ -60,10 +60,8 @@ intervals as (
         legislature,
         period,
         bloc,
-        quantile_cont(dim1_sd, 0.025) as dim1_sd_low,
-        quantile_cont(dim1_sd, 0.975) as dim1_sd_high,
-        quantile_cont(max_median_distance, 0.025) as max_median_distance_low,
-        quantile_cont(max_median_distance, 0.975) as max_median_distance_high
+        stddev_samp(dim1_sd) as dim1_sd_se,
+        stddev_samp(max_median_distance) as max_median_distance_se
     from per_replicate
     where replicate > 0
     group by all
@@ -79,14 +77,12 @@ final as (
         estimate.n_deputies::integer as n_deputies,
         estimate.n_groups::integer as n_groups,
         estimate.dim1_sd,
-        intervals.dim1_sd_low,
-        intervals.dim1_sd_high,
+        {{ bootstrap_interval('dim1_sd') }},
         estimate.dim2_sd,
         estimate.dim1_median_range,
         estimate.dim2_median_range,
         estimate.max_median_distance,
-        intervals.max_median_distance_low,
-        intervals.max_median_distance_high,
+        {{ bootstrap_interval('max_median_distance') }},
         estimate.farthest_groups
     from per_replicate as estimate
     inner join intervals

@@ -9,10 +9,8 @@ intervals as (
         legislature,
         period,
         group_code,
-        quantile_cont(dim1_median, 0.025) as dim1_median_low,
-        quantile_cont(dim1_median, 0.975) as dim1_median_high,
-        quantile_cont(dim2_median, 0.025) as dim2_median_low,
-        quantile_cont(dim2_median, 0.975) as dim2_median_high
+        stddev_samp(dim1_median) as dim1_median_se,
+        stddev_samp(dim2_median) as dim2_median_se
     from replicates
     where replicate > 0
     group by all
@@ -28,14 +26,12 @@ final as (
         estimate.bloc,
         estimate.n_deputies::integer as n_deputies,
         estimate.dim1_median,
-        intervals.dim1_median_low,
-        intervals.dim1_median_high,
+        {{ bootstrap_interval('dim1_median') }},
         estimate.dim1_q1,
         estimate.dim1_q3,
         estimate.dim1_sd,
         estimate.dim2_median,
-        intervals.dim2_median_low,
-        intervals.dim2_median_high,
+        {{ bootstrap_interval('dim2_median') }},
         estimate.dim2_q1,
         estimate.dim2_q3,
         estimate.dim2_sd

@@ -490,6 +490,7 @@ def estimate(
         return bootstrap_replicate(keep, fit_2d, periods_of_kept, labels, np.random.default_rng(stream), settings)
 
     draws_x, draws_periods = [], []
+    log(f"bootstrap: {settings.n_bootstrap} replicates on {workers} threads")
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for number, (x, period_x) in enumerate(pool.map(replicate, streams), start=1):
             draws_x.append(x)

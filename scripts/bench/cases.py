@@ -19,7 +19,7 @@ import duckdb
 
 from orchestration.lib.config import PROJECT_ROOT
 from orchestration.lib.partial_dump import write_partial_scrutins_zip
-from scripts.bench.datasets import extract_members, write_ballots, write_scaled_dump
+from scripts.bench.datasets import extract_members, write_scaled_dump
 from scripts.bench.measure import CaseFigures, ChildRun, run_child
 from tests.support.mirror import LoopbackMirror
 
@@ -197,8 +197,9 @@ def scaling(bench: Bench, factors: tuple[int, ...] = (1, 2, 5, 10)) -> dict[str,
 def ideal_points(bench: Bench, replicates: int = 50, factor: int = 5) -> dict[str, Any]:
     """The ideal-point estimation of the 16th (fits, then a bootstrap of `replicates`), and the
     fits alone on a legislature `factor` times larger (every scrutin repeated), alternated."""
-    real = write_ballots(bench.votes_16, bench.work_dir / "ballots-16.parquet")
-    scaled = write_ballots(bench.votes_16, bench.work_dir / f"ballots-16-x{factor}.parquet", copies=factor)
+    real, scaled = bench.work_dir / "ballots-16.parquet", bench.work_dir / f"ballots-16-x{factor}.parquet"
+    bench.child("ballots", bench.votes_16, real, 1)
+    bench.child("ballots", bench.votes_16, scaled, factor)
     ours, larger = CaseFigures("ideal_points_16"), CaseFigures(f"ideal_points_x{factor}")
     for attempt in range(bench.repeat):
         ours.add(bench.child("ideal-points", real, replicates))

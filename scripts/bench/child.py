@@ -8,6 +8,10 @@
     python -m scripts.bench.child read-json DIRECTORY DATABASE --result FILE
         the baseline: DuckDB's read_json with automatic schema inference over the extracted
         members, unnested in SQL into the same vote rows (baseline.sql)
+    python -m scripts.bench.child ballots ZIP TARGET COPIES --result FILE
+        the ideal-point estimator's ballots of a votes dump, each scrutin COPIES times, as Parquet
+        (datasets.write_ballots; in a child so that the bench's own process stays small: a child
+        forked from a large parent starts its peak memory from the parent's)
     python -m scripts.bench.child ideal-points BALLOTS REPLICATES --result FILE
         the ideal-point estimation of one legislature's ballots (Parquet, as BALLOTS_SQL gives
         them), what the dbt model fct_ideal_point_fits runs, timed from its progress log: the
@@ -116,9 +120,15 @@ def ideal_points(ballots: Path, replicates: str) -> dict[str, Any]:
     }
 
 
+def write_ballots(archive: Path, target: Path, copies: str) -> dict[str, Any]:
+    from scripts.bench.datasets import write_ballots as write
+
+    return {"path": str(write(archive, target, int(copies)))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["pipeline", "parse-load", "read-json", "ideal-points"])
+    parser.add_argument("what", choices=["pipeline", "parse-load", "read-json", "ballots", "ideal-points"])
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args()
@@ -128,6 +138,8 @@ def main() -> None:
         report = parse_and_load(*map(Path, args.paths))
     elif args.what == "read-json":
         report = read_json_baseline(*map(Path, args.paths))
+    elif args.what == "ballots":
+        report = write_ballots(Path(args.paths[0]), Path(args.paths[1]), args.paths[2])
     else:
         report = ideal_points(Path(args.paths[0]), args.paths[1])
     args.result.write_text(json.dumps(report))

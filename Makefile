@@ -11,7 +11,7 @@ export NUPES_WAREHOUSE ?= $(CURDIR)/warehouse/nupes.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: install manifest run rebuild dev rollback test test-fast bench clean
+.PHONY: install manifest run rebuild dev rollback test test-fast lint bench clean
 
 install: $(STAMP)
 
@@ -62,7 +62,16 @@ test: manifest
 test-fast: manifest
 	$(BIN)/python -m pytest -m "not integration and not faults"
 
-# Performance figures (issue 6), never part of `make test`: prints a table, writes warehouse/bench/bench-<time>.json.
+# The conventions that enforce themselves: ruff (lint and format) on Python, sqlfluff with dbt's
+# templater on the models (compiled against an in-memory DuckDB, never the warehouse), and
+# Dagster's own validation of the definitions. `ruff format .` fixes what the format check finds.
+lint: manifest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd dbt_project && NUPES_BUILD_DATABASE=:memory: ../$(BIN)/sqlfluff lint models macros tests --processes 2
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dg check defs
+
+# Performance figures against their targets (README, Performance), never part of `make test`: prints a table, writes warehouse/bench/bench-<time>.json.
 bench: manifest
 	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 

@@ -11,7 +11,10 @@ import sys
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.defs.operations.alerts import quarantined_in_run
 from orchestration.defs.operations.publication import PUBLISHED_WAREHOUSE
+from orchestration.defs.polls.assets import poll_feed_assets
+from orchestration.lib.alerts import quarantine_message
 from orchestration.lib.config import load_settings
 from orchestration.lib.locking import WarehouseBusy, writer_lock
 
@@ -19,20 +22,32 @@ from orchestration.lib.locking import WarehouseBusy, writer_lock
 # replace whole partitions, dbt rebuilds its incremental models from scratch.
 DUMP_ASSETS = ("assemblee_votes", "assemblee_people", "assemblee_dossiers")
 DBT_ASSET = "warehouse_dbt_models"
+# The assets that quarantine what they cannot load (QuarantineConfig), unless the run is strict.
+QUARANTINING_ASSETS = (*DUMP_ASSETS, *(asset.op.name for asset in poll_feed_assets))
 
 
-def full_rebuild_config() -> dict[str, object]:
-    """Run config for a rebuild after a parser, seed or model change (incremental paths skip those)."""
-    ops: dict[str, object] = {name: {"config": {"force_reload": True}} for name in DUMP_ASSETS}
-    ops[DBT_ASSET] = {"config": {"full_refresh": True}}
-    return {"ops": ops}
+def run_config(*, full_rebuild: bool = False, strict: bool = False) -> dict[str, object] | None:
+    """Run config of a refresh. `full_rebuild`: after a parser, seed or model change (incremental
+    paths skip those). `strict`: a record that cannot be loaded fails the run instead of being
+    quarantined (tests, investigations)."""
+    ops: dict[str, dict[str, object]] = {}
+    if full_rebuild:
+        for name in DUMP_ASSETS:
+            ops.setdefault(name, {})["force_reload"] = True
+        ops[DBT_ASSET] = {"full_refresh": True}
+    if strict:
+        for name in QUARANTINING_ASSETS:
+            ops.setdefault(name, {})["on_bad_member"] = "fail"
+    return {"ops": {name: {"config": config} for name, config in ops.items()}} if ops else None
 
 
-def build_warehouse(instance: dg.DagsterInstance, *, full_rebuild: bool = False) -> dg.ExecuteInProcessResult:
+def build_warehouse(
+    instance: dg.DagsterInstance, *, full_rebuild: bool = False, strict: bool = False
+) -> dg.ExecuteInProcessResult:
     """Every asset and every asset check, in dependency order, in this process."""
     job = defs.resolve_job_def("refresh_warehouse")
-    run_config = full_rebuild_config() if full_rebuild else None
-    return job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    config = run_config(full_rebuild=full_rebuild, strict=strict)
+    return job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -55,9 +70,7 @@ def failure_summary(result: dg.ExecuteInProcessResult) -> str:
 
 def outcome_summary(result: dg.ExecuteInProcessResult) -> str:
     """A successful run either published, or found nothing new and left the publication alone."""
-    published = any(
-        event.asset_key == PUBLISHED_WAREHOUSE for event in result.get_asset_materialization_events()
-    )
+    published = any(event.asset_key == PUBLISHED_WAREHOUSE for event in result.get_asset_materialization_events())
     if published:
         return "Warehouse built and published."
     return "Nothing new since the last publication: the published warehouse is unchanged."
@@ -66,14 +79,21 @@ def outcome_summary(result: dg.ExecuteInProcessResult) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--full-rebuild", action="store_true",
+        "--full-rebuild",
+        action="store_true",
         help="reparse every dump and rebuild incremental dbt models from scratch",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on the first record that cannot be loaded instead of quarantining it",
     )
     args = parser.parse_args(argv)
     try:
         # Taken before the Dagster instance is opened: a refused refresh touches nothing at all.
         with writer_lock(load_settings().writer_lock_path), dg.DagsterInstance.get() as instance:
-            result = build_warehouse(instance, full_rebuild=args.full_rebuild)
+            result = build_warehouse(instance, full_rebuild=args.full_rebuild, strict=args.strict)
+            quarantined = quarantined_in_run(instance, result.run_id) if result.success else []
     except WarehouseBusy as exc:
         print(f"Warehouse build refused before any step: {exc}", file=sys.stderr)
         return 1
@@ -81,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Warehouse build {failure_summary(result)}", file=sys.stderr)
         return 1
     print(outcome_summary(result))
+    if quarantined:
+        print(quarantine_message(result.dagster_run.job_name, result.run_id, quarantined), file=sys.stderr)
     return 0
 
 

@@ -13,6 +13,7 @@ written as CSV, so the output feeds other tools.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import sys
 from pathlib import Path
@@ -69,10 +70,8 @@ def statement_complete(buffer: str) -> bool:
 
 
 def repl(con: duckdb.DuckDBPyConnection, database: Path) -> None:
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (line editing and history for input())
-    except ImportError:
-        pass
     print(f"Read-only SQL on {database}. End statements with ';'. .tables lists tables, .quit leaves.")
     buffer = ""
     while True:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.mirror import LoopbackMirror
+from support.mirror import LoopbackMirror
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("NUPES_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))

@@ -68,7 +68,11 @@ def load_script(name: str) -> object:
 def run_shell(database: Path, stdin: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(SQL_SHELL), "--database", str(database)],
-        input=stdin, capture_output=True, text=True, timeout=60, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -121,7 +125,9 @@ def test_every_example_question_returns_rows(built_warehouse: Path, sql: str) ->
 
 @pytest.mark.integration
 def test_the_sql_shell_reads_the_built_warehouse(built_warehouse: Path) -> None:
-    result = run_shell(built_warehouse, "SELECT bloc, n_votes > 0 AS has_votes FROM marts.mart_bloc_unity ORDER BY bloc;")
+    result = run_shell(
+        built_warehouse, "SELECT bloc, n_votes > 0 AS has_votes FROM marts.mart_bloc_unity ORDER BY bloc;"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["bloc,has_votes", "NFP,true", "NUPES,true"]
 

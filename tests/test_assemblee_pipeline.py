@@ -18,13 +18,16 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from orchestration.defs.resources import WarehouseWriter
 
 from orchestration.defs.assemblee import dumps
 from orchestration.defs.assemblee.assets import assemblee_people, assemblee_votes
 from orchestration.defs.assemblee.checks import people_checks, vote_checks
+from orchestration.defs.quarantine import QUARANTINE_CHECK, QUARANTINED_METADATA
+from orchestration.defs.resources import WarehouseWriter
 from orchestration.lib import assemblee_votes as votes_parser
 from orchestration.lib.http import fetch
+from support.mirror import LoopbackMirror, truncated
+from tests.faults.damage import rewrite_zip
 from tests.lib.test_assemblee_parsers import (
     AMO,
     PLURAL_CATEGORIES,
@@ -34,7 +37,6 @@ from tests.lib.test_assemblee_parsers import (
     json_members,
     voters_in,
 )
-from tests.support.mirror import LoopbackMirror, truncated
 
 pytestmark = pytest.mark.integration
 
@@ -60,8 +62,10 @@ def _count_votes_dump(path: Path) -> tuple[dict[str, int], int]:
         corrections = document["scrutin"].get("miseAuPoint") or {}
         malfunctions = corrections.get("dysfonctionnement") or {}
         counts["an_vote_corrections"] += sum(
-            len(voters_in(block)) for record in (corrections, malfunctions)
-            for key, block in record.items() if key != "dysfonctionnement"
+            len(voters_in(block))
+            for record in (corrections, malfunctions)
+            for key, block in record.items()
+            if key != "dysfonctionnement"
         )
         for group in groups_of(document):
             counts["an_group_tallies"] += 1
@@ -71,7 +75,10 @@ def _count_votes_dump(path: Path) -> tuple[dict[str, int], int]:
             counts["an_votes"] += sum(nominative.values())
             published = group["vote"]["decompteVoix"]
             differing += (
-                int(published["pour"]), int(published["contre"]), int(published["abstentions"]), int(published["nonVotants"])
+                int(published["pour"]),
+                int(published["contre"]),
+                int(published["abstentions"]),
+                int(published["nonVotants"]),
             ) != (nominative["pour"], nominative["contre"], nominative["abstention"], nominative["nonVotant"])
     return counts, differing
 
@@ -126,7 +133,9 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 @pytest.fixture(scope="module")
-def first_run(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dg.ExecuteInProcessResult]:
+def first_run(
+    mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dg.ExecuteInProcessResult]:
     """Both dumps of both legislatures loaded once from the mirror into a fresh warehouse."""
     warehouse = tmp_path_factory.mktemp("assemblee") / "nupes.duckdb"
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -137,8 +146,12 @@ def first_run(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture
-def previous_state(first_run: tuple[Path, dg.ExecuteInProcessResult], tmp_path: Path,
-                   clean_mirror: LoopbackMirror, monkeypatch: pytest.MonkeyPatch) -> Path:
+def previous_state(
+    first_run: tuple[Path, dg.ExecuteInProcessResult],
+    tmp_path: Path,
+    clean_mirror: LoopbackMirror,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
     """A copy of the first run's warehouse and download cache, with the environment pointing at it."""
     source = first_run[0].parent
     shutil.copytree(source, tmp_path / "state")
@@ -198,11 +211,12 @@ def failing_on(parse_member: Callable[[Any], Any], bad_member: str) -> Callable[
     return parse
 
 
-def test_a_member_failing_in_the_17th_keeps_the_previous_rows(
+def test_in_strict_mode_a_member_failing_in_the_17th_fails_the_load_and_keeps_the_previous_rows(
     previous_state: Path, expected: Expected, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(votes_parser, "scrutin_rows", failing_on(votes_parser.scrutin_rows, BAD_MEMBER))
-    result = materialize(previous_state, {"ops": {"assemblee_votes": {"config": {"force_reload": True}}}})
+    config = {"force_reload": True, "on_bad_member": "fail"}
+    result = materialize(previous_state, {"ops": {"assemblee_votes": {"config": config}}})
     assert not result.success
     message = failure_message(result)
     assert f"Scrutins.json.zip: member {BAD_MEMBER} cannot be parsed" in message
@@ -210,19 +224,58 @@ def test_a_member_failing_in_the_17th_keeps_the_previous_rows(
     assert loaded_rows(previous_state) == expected.rows
 
 
-def test_quarantine_mode_loads_the_rest_and_the_blocking_check_fails(
+def quarantine_evaluation(result: dg.ExecuteInProcessResult, table: str = "an_scrutins") -> dg.AssetCheckEvaluation:
+    (evaluation,) = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == QUARANTINE_CHECK and e.asset_key.path[-1] == table
+    ]
+    return evaluation
+
+
+def test_a_member_failing_in_a_full_reload_is_quarantined_and_keeps_its_previous_rows(
     previous_state: Path, expected: Expected, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(votes_parser, "scrutin_rows", failing_on(votes_parser.scrutin_rows, BAD_MEMBER))
-    config = {"force_reload": True, "on_bad_member": "quarantine"}
-    result = materialize(previous_state, {"ops": {"assemblee_votes": {"config": config}}})
-    assert not result.success and dumps.MEMBERS_CHECK in failure_message(result)
-    checks = {(e.asset_key.path[-1], e.check_name): e.passed for e in result.get_asset_check_evaluations()}
-    assert checks[("an_scrutins", dumps.MEMBERS_CHECK)] is False
-    scrutins = expected.rows["an_scrutins"]
-    assert loaded_rows(previous_state)["an_scrutins"] == scrutins | {17: scrutins[17] - 1}
+    result = materialize(previous_state, {"ops": {"assemblee_votes": {"config": {"force_reload": True}}}})
+    assert result.success, failure_message(result)
+    checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
+    assert checks[("an_scrutins", dumps.MEMBERS_CHECK)].passed
+    evaluation = quarantine_evaluation(result)
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    (listed,) = evaluation.metadata[QUARANTINED_METADATA].value
+    assert listed["member"] == BAD_MEMBER and listed["kept_previous_rows"] is True
+    assert "injected parse failure" in listed["error"]
+    assert loaded_rows(previous_state) == expected.rows  # its scrutin's rows are still there, in every table
     with duckdb.connect(str(previous_state), read_only=True) as con:
-        assert con.execute("SELECT source, member FROM raw.quarantine").fetchall() == [("an/17/scrutins", BAD_MEMBER)]
+        assert con.execute("SELECT source, member, kept_previous_rows FROM raw.quarantine").fetchall() == [
+            ("an/17/scrutins", BAD_MEMBER, True)
+        ]
+
+
+def test_an_incremental_load_quarantines_a_changed_and_a_new_broken_member_and_loads_the_rest(
+    previous_state: Path, expected: Expected, clean_mirror: LoopbackMirror, shared_data: Path
+) -> None:
+    path = "an/17/loi/scrutins/Scrutins.json.zip"
+    new_member = "json/VTANR5L17V9999.json"
+    broken = b'{"scrutin": {"uid": '
+    clean_mirror.state.overrides[path] = rewrite_zip(
+        (shared_data / path).read_bytes(), replaced={BAD_MEMBER: broken}, added={new_member: broken}
+    )
+    result = materialize(previous_state)
+    assert result.success, failure_message(result)
+    (materialization, *_) = result.asset_materializations_for_node("assemblee_votes")
+    source = materialization.metadata["sources"].value["17"]
+    assert source["load_mode"] == "incremental" and source["members"]["changed"] == 1 and source["members"]["new"] == 1
+    assert (source["quarantined_members"], source["quarantined_keeping_previous_rows"]) == (2, 1)
+    listed = {
+        item["member"]: item["kept_previous_rows"]
+        for item in quarantine_evaluation(result).metadata[QUARANTINED_METADATA].value
+    }
+    assert listed == {BAD_MEMBER: True, new_member: False}
+    assert loaded_rows(previous_state) == expected.rows
+    checks = {(e.asset_key.path[-1], e.check_name): e.passed for e in result.get_asset_check_evaluations()}
+    assert checks[("an_scrutins", dumps.MEMBERS_CHECK)]
 
 
 def test_a_truncated_download_keeps_the_previous_rows(

@@ -22,9 +22,18 @@ SCRUTINS_ZIP_16 = Path("an/16/loi/scrutins/Scrutins.json.zip")
 COHESION_VOTE_TYPES = {"SPO", "SPS"}
 # The 16th's groups from the data README (SOC changed uid on 2023-10-19).
 GROUP_CODES_16 = {
-    "PO800490": "LFI", "PO800496": "SOC", "PO830170": "SOC", "PO800526": "ECO", "PO800502": "GDR",
-    "PO800538": "RE", "PO800520": "RN", "PO800508": "LR", "PO800484": "DEM", "PO800514": "HOR",
-    "PO800532": "LIOT", "PO793087": "NI",
+    "PO800490": "LFI",
+    "PO800496": "SOC",
+    "PO830170": "SOC",
+    "PO800526": "ECO",
+    "PO800502": "GDR",
+    "PO800538": "RE",
+    "PO800520": "RN",
+    "PO800508": "LR",
+    "PO800484": "DEM",
+    "PO800514": "HOR",
+    "PO800532": "LIOT",
+    "PO793087": "NI",
 }
 NUPES = ("LFI", "SOC", "ECO", "GDR")
 Tally = tuple[int, int, int]

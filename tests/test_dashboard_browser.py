@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.dashboard import render_site
-from tests.support.chromium import BrowserRun, dump_dom, require_chromium, screenshot
+from support.chromium import BrowserRun, dump_dom, require_chromium, screenshot
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +35,7 @@ CHARTS = (
     "ideal-points-plane",
     "ideal-point-drift",
     "publication",
+    "source-anomalies",
 )
 
 # Marks each chart must draw, counted straight from the marts (one point, cell or row per record).
@@ -76,6 +77,8 @@ EXPECTED_MARKS_SQL = {
     "publication": """
         select json_array_length(source_versions) from marts.publication order by published_at desc limit 1
     """,
+    # One line per legislature and kind of anomaly, zero counts included.
+    "source-anomalies": "select count(*) from marts.mart_source_anomalies",
 }
 
 
@@ -154,7 +157,9 @@ def test_every_chart_renders_its_data_without_console_errors(
         assert int(attributes["data-marks"]) > 0, f"{chart} drew nothing"
     for chart, count in expected_marks.items():
         assert count > 0, f"the marts behind {chart} are empty"
-        assert int(dom.charts[chart]["data-marks"]) == count, f"{chart}: drew {dom.charts[chart]['data-marks']}, expected {count}"
+        assert int(dom.charts[chart]["data-marks"]) == count, (
+            f"{chart}: drew {dom.charts[chart]['data-marks']}, expected {count}"
+        )
 
 
 def test_screenshot_of_the_dashboard(dashboard_page: Path) -> None:

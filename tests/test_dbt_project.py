@@ -225,9 +225,7 @@ def test_marts_enforce_their_value_rules_as_constraints(
 
 
 @pytest.mark.integration
-def test_votes_of_the_16th_are_every_nominative_voter(
-    warehouse: duckdb.DuckDBPyConnection, shared_data: Path
-) -> None:
+def test_votes_of_the_16th_are_every_nominative_voter(warehouse: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
     [(staged,)] = warehouse.execute(
         "select count(*) from staging.stg_assemblee__votes where legislature = 16"
     ).fetchall()
@@ -235,9 +233,7 @@ def test_votes_of_the_16th_are_every_nominative_voter(
 
 
 @pytest.mark.integration
-def test_one_deputy_row_per_acteur_across_both_dumps(
-    warehouse: duckdb.DuckDBPyConnection, shared_data: Path
-) -> None:
+def test_one_deputy_row_per_acteur_across_both_dumps(warehouse: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
     expected = set().union(*(acteur_uids(shared_data / dump) for dump in AN_AMO_DUMPS))
     staged = {uid for (uid,) in warehouse.sql("select deputy_uid from staging.stg_assemblee__deputies").fetchall()}
     assert staged == expected

@@ -31,9 +31,22 @@ def manifest() -> dict:
 def dbt_ls(tmp_path: Path, *args: str) -> set[str]:
     """Unique ids of the nodes `dbt ls` lists with these selection arguments."""
     listed = subprocess.run(
-        [str(DBT_EXECUTABLE), "ls", "--quiet", "--resource-type", *BUILT_TYPES, "--output", "json",
-         "--output-keys", "unique_id", *args],
-        cwd=dbt_project.project_dir, capture_output=True, text=True, check=True,
+        [
+            str(DBT_EXECUTABLE),
+            "ls",
+            "--quiet",
+            "--resource-type",
+            *BUILT_TYPES,
+            "--output",
+            "json",
+            "--output-keys",
+            "unique_id",
+            *args,
+        ],
+        cwd=dbt_project.project_dir,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")},
     ).stdout
     return {json.loads(line)["unique_id"] for line in listed.splitlines() if line.startswith("{")}
@@ -60,7 +73,8 @@ def test_new_votes_build_what_dbt_puts_downstream_of_the_vote_tables(manifest: d
     assert not any(unique_id.startswith("unit_test.") for unique_id in keep)  # the SQL did not change
     # Tests that read a rebuilt model and an unchanged one (votes against deputies, a seed) still run.
     assert any(
-        unique_id in keep and len(manifest["nodes"][unique_id]["depends_on"]["nodes"]) > 1
+        unique_id in keep
+        and len(manifest["nodes"][unique_id]["depends_on"]["nodes"]) > 1
         and not set(manifest["nodes"][unique_id]["depends_on"]["nodes"]) <= keep
         for unique_id in manifest["nodes"]
         if unique_id.startswith("test.")

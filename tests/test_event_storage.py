@@ -39,7 +39,9 @@ def test_a_run_s_events_and_asset_history_are_stored_and_read_back(
 
     assert (tmp_path / "history" / "runs" / f"{result.run_id}.db").is_file()  # Dagster's own layout
     with dg.DagsterInstance.get() as reader:
-        assert [entry.dagster_event_type for entry in reader.all_logs(result.run_id) if entry.is_dagster_event] == written
+        assert [
+            entry.dagster_event_type for entry in reader.all_logs(result.run_id) if entry.is_dagster_event
+        ] == written
         assert dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED in written
         latest = reader.get_latest_materialization_event(counted.key)
         assert latest is not None and latest.run_id == result.run_id

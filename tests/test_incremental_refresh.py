@@ -1,4 +1,4 @@
-"""The incremental refresh gives the same warehouse as a full rebuild (issue 5), on the real graph.
+"""The incremental refresh gives the same warehouse as a full rebuild, on the real graph.
 
 Yesterday's dump of the 16th is made from the real one: its newest 1 % of scrutins held back, the
 first scrutin's file in an earlier version (another title, another seat for one voter) and one
@@ -21,16 +21,16 @@ import dagster as dg
 import duckdb
 import orjson
 import pytest
-from orchestration.defs.resources import WarehouseWriter
 
 from orchestration.defs.assemblee.assets import assemblee_votes
+from orchestration.defs.resources import WarehouseWriter
 from orchestration.lib.archive import member_crc32s
 from orchestration.lib.assemblee import as_list
 from orchestration.lib.assemblee_votes import VOTE_TABLES
 from orchestration.lib.config import Settings
-from orchestration.lib.partial_dump import write_partial_scrutins_zip
+from support.mirror import LoopbackMirror
+from support.partial_dump import write_partial_scrutins_zip
 from tests.lib.test_assemblee_parsers import SCRUTINS
-from tests.support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.integration
 
@@ -133,8 +133,13 @@ def refreshes(
     _copy_state(incremental, full)
     full_result, full_logs = refresh(full, mirror, FULL_REBUILD)
     yield Refreshes(
-        held_back, len(member_crc32s(shared_data / VOTES_16, prefix="json/")),
-        incremental, full, incremental_result, full_result, full_logs,
+        held_back,
+        len(member_crc32s(shared_data / VOTES_16, prefix="json/")),
+        incremental,
+        full,
+        incremental_result,
+        full_result,
+        full_logs,
     )
 
 
@@ -175,7 +180,8 @@ def test_full_rebuild_reloaded_every_file_and_refreshed_every_model(refreshes: R
 
 def _tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[str]:
     return [
-        name for (name,) in con.execute(
+        name
+        for (name,) in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = ? ORDER BY 1",
             [database, schema],
         ).fetchall()
@@ -270,7 +276,8 @@ def test_an_unchanged_dump_is_neither_parsed_nor_reloaded(
     result = dg.materialize([assemblee_votes], resources={"duckdb": WarehouseWriter(database=str(build))})
 
     assert {legislature: source["load_mode"] for legislature, source in _sources(result).items()} == {
-        "16": "unchanged", "17": "unchanged",
+        "16": "unchanged",
+        "17": "unchanged",
     }
     assert all(source["members"] is None and source["load_seconds"] == 0 for source in _sources(result).values())
     with duckdb.connect(str(build), read_only=True) as con:

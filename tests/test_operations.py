@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import dagster as dg
@@ -17,10 +15,12 @@ import duckdb
 import pytest
 
 from orchestration.definitions import defs
+from orchestration.defs.quarantine import QUARANTINE_CHECK, quarantine_check_result
 from orchestration.lib.build_inputs import stamp_path
 from orchestration.lib.config import Settings, load_settings
 from orchestration.lib.publish import current_publication_id
-from tests.support.mirror import LoopbackMirror
+from support.mirror import LoopbackMirror
+from support.webhook import evaluate_success_alert, loopback_webhook
 
 RAW_VOTES = dg.AssetKey(["raw", "an_votes"])
 PRESIDENTIAL_2022_FILE = "polls/github/nsppolls/nsppolls/master/presidentielle.csv"
@@ -32,7 +32,9 @@ def test_the_code_location_loads_as_dagster_dev_loads_it() -> None:
     venv_bin = Path(sys.executable).parent
     completed = subprocess.run(
         [str(venv_bin / "dagster"), "definitions", "validate", "-m", "orchestration.definitions"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"},
     )
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
@@ -66,9 +68,12 @@ def test_publication_records_every_source_and_exports_every_mart(built_warehouse
             "SELECT source_versions, mart_row_counts, git_revision FROM marts.publication "
             "ORDER BY publication_id DESC LIMIT 1"
         ).fetchone()
-        marts = {name for (name,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_name <> 'publication'"
-        ).fetchall()}
+        marts = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' AND table_name <> 'publication'"
+            ).fetchall()
+        }
     versions = {row["source_key"]: row for row in json.loads(sources)}
     assert versions["an/16/scrutins"]["sha256"] == zip_sha256
     assert set(json.loads(counts)) == marts
@@ -166,10 +171,15 @@ def test_a_second_refresh_is_refused_while_another_process_writes(built_warehous
 
     lock_path = load_settings().writer_lock_path
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys; from pathlib import Path; from orchestration.lib.locking import writer_lock\n"
-         f"with writer_lock(Path({str(lock_path)!r})):\n    print('locked', flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from orchestration.lib.locking import writer_lock\n"
+            f"with writer_lock(Path({str(lock_path)!r})):\n    print('locked', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
@@ -185,22 +195,6 @@ def test_a_second_refresh_is_refused_while_another_process_writes(built_warehous
     assert built_warehouse.stat().st_ino == before
 
 
-class _WebhookCatcher(http.server.BaseHTTPRequestHandler):
-    """A chat webhook on 127.0.0.1 that keeps what it is sent."""
-
-    received: list[dict[str, str]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        self.received.append(json.loads(self.rfile.read(length)))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
 @dg.op
 def _step_that_fails() -> None:
     raise RuntimeError("the Assemblée dump is corrupt")
@@ -212,22 +206,62 @@ def _failing_job() -> None:
 
 
 def test_a_failed_run_is_posted_to_the_alert_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
-    server = http.server.HTTPServer(("127.0.0.1", 0), _WebhookCatcher)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("NUPES_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_address[1]}/hook")
-    try:
-        with dg.DagsterInstance.ephemeral() as instance:
-            result = _failing_job.execute_in_process(instance=instance, raise_on_error=False)
-            context = dg.build_run_status_sensor_context(
-                sensor_name="alert_on_run_failure",
-                dagster_event=result.get_run_failure_event(),
-                dagster_instance=instance,
-                dagster_run=instance.get_run_by_id(result.run_id),
-            ).for_run_failure()
-            defs.resolve_sensor_def("alert_on_run_failure")(context)
-    finally:
-        server.shutdown()
-    (message,) = _WebhookCatcher.received
+    with loopback_webhook() as (url, received), dg.DagsterInstance.ephemeral() as instance:
+        monkeypatch.setenv("NUPES_ALERT_WEBHOOK", url)
+        result = _failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="alert_on_run_failure",
+            dagster_event=result.get_run_failure_event(),
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(result.run_id),
+        ).for_run_failure()
+        defs.resolve_sensor_def("alert_on_run_failure")(context)
+    (message,) = received
     assert result.run_id in message["text"]
     assert "_step_that_fails" in message["text"]
     assert "previous publication" in message["text"]
+
+
+QUARANTINED = [
+    {
+        "source": "an/17/scrutins",
+        "member": "json/VTANR5L17V1.json",
+        "kept_previous_rows": True,
+        "error": "Scrutins.json.zip: member json/VTANR5L17V1.json cannot be used: required field uid is missing or nil",
+    },
+    {
+        "source": "polls/nsppolls_presidentielle",
+        "member": "presidentielle.csv:row 7",
+        "kept_previous_rows": False,
+        "error": "presidentielle.csv: row 7, column intentions: cannot read 'x' as float",
+    },
+]
+
+
+@dg.asset
+def _loaded_with_quarantine() -> None:
+    return None
+
+
+@dg.asset_check(asset=_loaded_with_quarantine, name=QUARANTINE_CHECK)
+def _quarantine_warns() -> dg.AssetCheckResult:
+    return quarantine_check_result(QUARANTINED)
+
+
+def test_a_successful_run_that_quarantined_members_is_posted_to_the_alert_webhook(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with loopback_webhook() as (url, received), dg.DagsterInstance.ephemeral() as instance:
+        monkeypatch.setenv("NUPES_ALERT_WEBHOOK", url)
+        result = dg.materialize([_loaded_with_quarantine, _quarantine_warns], instance=instance)
+        assert result.success
+        evaluate_success_alert(instance, result.run_id)
+        clean = dg.materialize([_loaded_with_quarantine], instance=instance)
+        evaluate_success_alert(instance, clean.run_id)
+    (message,) = received  # the run without quarantined members posted nothing
+    text = message["text"]
+    assert result.run_id in text and "succeeded, but 2 members could not be loaded" in text
+    assert "- an/17/scrutins json/VTANR5L17V1.json (previous rows kept): Scrutins.json.zip: member" in text
+    assert (
+        "- polls/nsppolls_presidentielle presidentielle.csv:row 7 (no previous rows): presidentielle.csv: row 7" in text
+    )

@@ -19,11 +19,11 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from orchestration.defs.resources import WarehouseWriter
 
 from orchestration.defs.assemblee.dossiers import COVERAGE_CHECK, assemblee_dossiers
+from orchestration.defs.resources import WarehouseWriter
+from support.mirror import LoopbackMirror
 from tests.lib.test_dossiers_parser import walk_dicts
-from tests.support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.integration
 
@@ -68,6 +68,7 @@ def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | No
 
 # Links -----------------------------------------------------------------------------------------
 
+
 def test_every_vote_named_by_a_decision_act_gets_that_dossier(shared_data, warehouse):
     named = votes_named_by_decisions(shared_data)
     loaded = scrutin_uids_16(shared_data)
@@ -95,8 +96,12 @@ def test_most_votes_of_the_16th_are_linked_to_one_dossier(shared_data, warehouse
     assert total == sum(row["n_uids"] for row in rows) == len(scrutin_uids_16(shared_data))  # one row per vote
     shares = {row["method"]: row["n_votes"] / total for row in rows}
     with capsys.disabled():
-        print("\n16th legislature, votes linked by method: " + ", ".join(
-            f"{method} {share:.1%} ({row['n_votes']})" for (method, share), row in zip(shares.items(), rows)))
+        print(
+            "\n16th legislature, votes linked by method: "
+            + ", ".join(
+                f"{method} {share:.1%} ({row['n_votes']})" for (method, share), row in zip(shares.items(), rows)
+            )
+        )
     record_property("link_shares_16", shares)
     assert 1 - shares.get("unlinked", 0) >= MIN_LINKED_SHARE_16
     assert shares["decision_vote_ref"] > 0 and shares["title_text_name"] > 0 and shares["same_sitting_decision"] > 0
@@ -114,6 +119,7 @@ def test_policy_area_of_each_linked_vote_is_its_dossiers(warehouse):
 
 
 # Marts -----------------------------------------------------------------------------------------
+
 
 def plurality(n_for: int, n_against: int, n_abstain: int) -> str | None:
     ranked = sorted(zip((n_for, n_against, n_abstain), ("for", "against", "abstain")), reverse=True)
@@ -135,14 +141,21 @@ def test_one_areas_unanimity_rate_recomputed_from_staged_tables(warehouse):
         """,
         [NUPES_BLOC, CHECKED_AREA],
     ).fetchall()
-    members = {code for (code,) in warehouse.execute(
-        "SELECT DISTINCT group_code FROM staging.ref_parliament_groups WHERE legislature = 16 AND bloc = ?", [NUPES_BLOC]
-    ).fetchall()}
+    members = {
+        code
+        for (code,) in warehouse.execute(
+            "SELECT DISTINCT group_code FROM staging.ref_parliament_groups WHERE legislature = 16 AND bloc = ?",
+            [NUPES_BLOC],
+        ).fetchall()
+    }
     positions: dict[str, dict[str, str | None]] = defaultdict(dict)
     for scrutin_uid, group_code, n_for, n_against, n_abstain in tallies:
         positions[scrutin_uid][group_code] = plurality(n_for, n_against, n_abstain)
-    counted = [set(by_group.values()) for by_group in positions.values()
-               if set(by_group) == members and None not in by_group.values()]
+    counted = [
+        set(by_group.values())
+        for by_group in positions.values()
+        if set(by_group) == members and None not in by_group.values()
+    ]
     n_unanimous = sum(len(taken) == 1 for taken in counted)
     mart = fetch_dicts(
         warehouse,
@@ -151,12 +164,17 @@ def test_one_areas_unanimity_rate_recomputed_from_staged_tables(warehouse):
         [NUPES_BLOC, CHECKED_AREA],
     )
     assert len(counted) > 20
-    assert mart == [{"n_votes": len(counted), "n_unanimous": n_unanimous,
-                     "unanimity_rate": pytest.approx(n_unanimous / len(counted), abs=1e-12)}]
+    assert mart == [
+        {
+            "n_votes": len(counted),
+            "n_unanimous": n_unanimous,
+            "unanimity_rate": pytest.approx(n_unanimous / len(counted), abs=1e-12),
+        }
+    ]
 
 
 def test_every_area_adds_up_to_the_whole_legislature(warehouse):
-    """Areas partition the votes: their unanimity counts sum to mart_bloc_unity's (issue 3's mart)."""
+    """Areas partition the votes: their unanimity counts sum to mart_bloc_unity's."""
     by_area = warehouse.execute(
         "SELECT sum(n_votes), sum(n_unanimous) FROM marts.mart_policy_area_bloc_unity WHERE legislature = 16 AND bloc = ?",
         [NUPES_BLOC],
@@ -177,10 +195,15 @@ def test_alliance_unity_by_area_is_reported(warehouse, capsys):
         [NUPES_BLOC],
     )
     with capsys.disabled():
-        print("\nNUPES unanimity by policy area (16th): " + "; ".join(
-            f"{row['policy_area']} {row['unanimity_rate']:.1%} (n={row['n_votes']}, least agreeing "
-            f"{row['least_agreeing_group_a']}-{row['least_agreeing_group_b']} {row['least_agreeing_pair_agreement_rate']:.1%}"
-            f" n={row['least_agreeing_pair_n_votes']})" for row in rows))
+        print(
+            "\nNUPES unanimity by policy area (16th): "
+            + "; ".join(
+                f"{row['policy_area']} {row['unanimity_rate']:.1%} (n={row['n_votes']}, least agreeing "
+                f"{row['least_agreeing_group_a']}-{row['least_agreeing_group_b']} {row['least_agreeing_pair_agreement_rate']:.1%}"
+                f" n={row['least_agreeing_pair_n_votes']})"
+                for row in rows
+            )
+        )
     assert len(rows) == 8  # every area of the seed has votes in the 16th
 
 
@@ -193,14 +216,19 @@ def test_final_vote_positions_say_when_the_alliance_split(warehouse):
     )
     assert rows
     for row in rows:
-        named = [group for column in ("groups_for", "groups_against", "groups_abstain")
-                 for group in (row[column] or "").split(", ") if group]
+        named = [
+            group
+            for column in ("groups_for", "groups_against", "groups_abstain")
+            for group in (row[column] or "").split(", ")
+            if group
+        ]
         taken = sum(1 for column in ("groups_for", "groups_against", "groups_abstain") if row[column])
         assert len(named) == len(set(named))
         assert row["alliance_split"] == (taken > 1)
 
 
 # The dossiers source ---------------------------------------------------------------------------
+
 
 def materialize_dossiers(warehouse_path: Path) -> dg.ExecuteInProcessResult:
     return dg.materialize(
@@ -219,16 +247,18 @@ def dossiers_only(clean_mirror: LoopbackMirror, tmp_path: Path, monkeypatch: pyt
 def test_a_missing_dump_is_a_warning_and_the_run_goes_on(dossiers_only: Path):
     result = materialize_dossiers(dossiers_only)
     assert result.success
-    metadata = {event.asset_key.path[-1]: event.materialization.metadata
-                for event in result.get_asset_materialization_events()}
+    metadata = {
+        event.asset_key.path[-1]: event.materialization.metadata for event in result.get_asset_materialization_events()
+    }
     assert "17:" in metadata["an_dossiers"]["warning"].value
     assert metadata["an_dossiers"]["rows_by_dump_legislature"].value == {"16": 2943}
     coverage = next(e for e in result.get_asset_check_evaluations() if e.check_name == COVERAGE_CHECK)
     assert (coverage.passed, coverage.severity) == (False, dg.AssetCheckSeverity.WARN)
 
 
-def test_a_damaged_dump_fails_naming_the_file(dossiers_only: Path, clean_mirror: LoopbackMirror, shared_data: Path,
-                                              tmp_path: Path):
+def test_a_damaged_dump_fails_naming_the_file(
+    dossiers_only: Path, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
+):
     broken = tmp_path / "broken.zip"
     shutil.copy(shared_data / DOSSIERS_ZIP_16, broken)
     with broken.open("r+b") as handle:  # cut the central directory: the zip can no longer be read whole

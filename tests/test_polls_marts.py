@@ -17,9 +17,11 @@ import pytest
 import yaml
 
 from orchestration.defs.polls.assets import fetch_feed, load_feed
+from orchestration.defs.quarantine import QuarantineConfig
 from orchestration.lib.config import PROJECT_ROOT, load_settings
 from orchestration.lib.polls import FEEDS, PollFileError, feed_by_source
-from tests.support.mirror import LoopbackMirror
+from orchestration.lib.quarantine import TooManyBadRecords
+from support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +48,10 @@ def silent(message: str) -> None:
     return None
 
 
+QUARANTINE = QuarantineConfig()
+STRICT = QuarantineConfig(on_bad_member="fail")
+
+
 @pytest.fixture
 def feed_settings(clean_mirror: LoopbackMirror, tmp_path: Path):
     return load_settings({"NUPES_SOURCES": clean_mirror.base_url, "NUPES_WAREHOUSE": str(tmp_path / "w.duckdb")})
@@ -54,24 +60,55 @@ def feed_settings(clean_mirror: LoopbackMirror, tmp_path: Path):
 def test_an_unchanged_feed_is_not_reloaded(feed_settings, tmp_path: Path) -> None:
     feed = feed_by_source("eliasorphelin_legislatives2022")
     with duckdb.connect(str(tmp_path / "feed.duckdb")) as con:
-        first = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), silent)
-        second = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), silent)
+        first = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, silent)
+        second = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, silent)
     assert (first.status, second.status) == ("loaded", "unchanged")
     assert second.rows_by_table == first.rows_by_table == {"polls_legislative_2022": 593}
 
 
-def test_a_bad_file_fails_naming_file_row_and_column_and_keeps_the_loaded_rows(
+def test_in_strict_mode_a_bad_row_fails_naming_file_row_and_column_and_keeps_the_loaded_rows(
     feed_settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
 ) -> None:
     feed = feed_by_source("eliasorphelin_legislatives2022")
     good = (shared_data / "polls" / LEGISLATIVE_2022).read_bytes()
     with duckdb.connect(str(tmp_path / "feed.duckdb")) as con:
-        load_feed(con, feed, fetch_feed(feed, feed_settings, silent), silent)
+        load_feed(con, feed, fetch_feed(feed, feed_settings, silent), STRICT, silent, silent)
         clean_mirror.state.overrides["polls/" + LEGISLATIVE_2022] = good.replace(b'"34"', b'"34,5"', 1)
         with pytest.raises(PollFileError, match=r"SondagesLegislatives2022\.csv: row 2, column intentions"):
-            load_feed(con, feed, fetch_feed(feed, feed_settings, silent), silent)
+            load_feed(con, feed, fetch_feed(feed, feed_settings, silent), STRICT, silent, silent)
         (kept,) = con.execute("select count(*) from raw.polls_legislative_2022").fetchone()
     assert kept == 593
+
+
+def test_a_bad_row_is_quarantined_and_the_others_load_but_not_above_one_percent(
+    feed_settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
+) -> None:
+    feed = feed_by_source("eliasorphelin_legislatives2022")
+    good = (shared_data / "polls" / LEGISLATIVE_2022).read_bytes()
+    warnings: list[str] = []
+    with duckdb.connect(str(tmp_path / "feed.duckdb")) as con:
+        clean_mirror.state.overrides["polls/" + LEGISLATIVE_2022] = good.replace(b'"34"', b'"34,5"', 1)
+        outcome = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, warnings.append)
+        assert outcome.rows_by_table["polls_legislative_2022"] == 592
+        rows = con.execute("select source_row from raw.polls_legislative_2022 order by 1").fetchall()
+        assert [row for (row,) in rows] == [n for n in range(1, 594) if n != 2]
+        (source, member, error, kept) = con.execute(
+            "select source, member, error, kept_previous_rows from raw.quarantine"
+        ).fetchone()
+        assert (source, member, kept) == (
+            "polls/eliasorphelin_legislatives2022",
+            "SondagesLegislatives2022.csv:row 2",
+            False,
+        )
+        assert error.startswith("SondagesLegislatives2022.csv: row 2, column intentions: cannot read '34,5' as float")
+        assert warnings == [f"eliasorphelin_legislatives2022: {member} quarantined: {error}"]
+
+        too_many = good.replace(b'"3498"', b'"3 498"', 6)  # 6 rows of 593: above 1 %
+        clean_mirror.state.overrides["polls/" + LEGISLATIVE_2022] = too_many
+        with pytest.raises(TooManyBadRecords, match=r"6 of 593 rows \(1\.0%\) cannot be loaded"):
+            load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, silent)
+        assert con.execute("select count(*) from raw.polls_legislative_2022").fetchone() == (592,)
+        assert con.execute("select count(*) from raw.quarantine").fetchone() == (1,)
 
 
 # Built warehouse ----------------------------------------------------------------------------------
@@ -83,7 +120,9 @@ def warehouse(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-def test_every_raw_poll_table_holds_every_row_of_its_file(warehouse: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
+def test_every_raw_poll_table_holds_every_row_of_its_file(
+    warehouse: duckdb.DuckDBPyConnection, shared_data: Path
+) -> None:
     for feed in FEEDS:
         for spec in feed.files:
             expected = len(read_csv(feed_path(shared_data, feed.source, spec.table)))
@@ -156,7 +195,9 @@ def sample_size_errata() -> dict[tuple[str, str], int | None]:
     }
 
 
-def staged_nupes_polls(warehouse: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, date, date, int | None, float]]:
+def staged_nupes_polls(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, str, date, date, int | None, float]]:
     """The NUPES joint-list figures of every staged legislative poll (both legislative feeds)."""
     return warehouse.execute(
         """
@@ -224,7 +265,9 @@ def test_left_bloc_share_is_the_joint_list_with_the_2022_result_beside_it(
     assert results == [result]
 
 
-def test_a_split_list_poll_is_summed_only_over_every_party(warehouse: duckdb.DuckDBPyConnection, shared_data: Path) -> None:
+def test_a_split_list_poll_is_summed_only_over_every_party(
+    warehouse: duckdb.DuckDBPyConnection, shared_data: Path
+) -> None:
     curated = read_csv(shared_data / "polls" / "curated" / "legislative_voting_intentions_2022-11_2023-12.csv")
     split = [r for r in curated if r["poll_id"] == "20231213_ifop_left_split_lists"]
     expected = sum(float(r["pct"]) for r in split if r["party"] in {"LFI", "PS", "EELV", "PCF"})
@@ -240,8 +283,10 @@ def test_leader_series_never_mix_pollsters(warehouse: duckdb.DuckDBPyConnection,
     odoxa = sorted(
         (r["fieldwork_end"] or r["published"] or r["wave"], float(r["value_pct"]))
         for r in barometers
-        if r["subject"] == "Jean-Luc Mélenchon" and r["pollster"].startswith("Odoxa")
-        and r["metric"] == "adhesion" and r["population"] == "all"
+        if r["subject"] == "Jean-Luc Mélenchon"
+        and r["pollster"].startswith("Odoxa")
+        and r["metric"] == "adhesion"
+        and r["population"] == "all"
     )
     series = warehouse.execute(
         "select value_pct, previous_value_pct, change_pts from marts.mart_leader_popularity "

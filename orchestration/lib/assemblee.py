@@ -6,67 +6,38 @@ here turn those shapes into typed Python values; the two parsers (`assemblee_vot
 `assemblee_people`) turn each archive member into rows, and `parse_archive` turns the rows of all
 members into Arrow tables typed exactly like the raw-layer DDL in `raw_schema`.
 
-A member that cannot be parsed is never skipped silently: by default the whole archive fails with
-an error naming the archive and the member; in `quarantine` mode the member is left out and
-reported (with its error) for the `raw.quarantine` table.
+A member that cannot be parsed or used is never skipped silently: in `fail` mode the whole archive
+fails with an error naming the archive and the member; in `quarantine` mode the member is left out
+and reported (with its error) for the `raw.quarantine` table (see `quarantine.py` for the policy).
 """
 
 from __future__ import annotations
 
 import gc
 import re
-import zipfile
 from collections import namedtuple
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Collection, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 import pyarrow as pa
 
-from orchestration.lib.archive import iter_members
-from orchestration.lib.raw_schema import raw_columns
+from orchestration.lib.archive import iter_members, member_crc32s
+from orchestration.lib.quarantine import MemberParseError, OnError, QuarantinedMember, UnusableRecord
+from orchestration.lib.warehouse import arrow_schema, rows_to_table
 
-OnError = Literal["fail", "quarantine"]
 Row = tuple[Any, ...]
 # The rows one archive member contributes, per raw table.
 MemberRows = dict[str, list[Row]]
 
-# DuckDB column types of the raw DDL and the Arrow types the loaders hand over for them.
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "VARCHAR": pa.string(),
-    "SMALLINT": pa.int16(),
-    "INTEGER": pa.int32(),
-    "BIGINT": pa.int64(),
-    "BOOLEAN": pa.bool_(),
-    "DATE": pa.date32(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "VARCHAR[]": pa.list_(pa.string()),
-}
 # Members whose rows are turned into Arrow at once (see _parse_members).
 CHUNK_MEMBERS = 256
-
-
-class MemberParseError(ValueError):
-    """One archive member could not be turned into rows; the message names archive and member."""
-
-    def __init__(self, archive: str, member: str, cause: BaseException) -> None:
-        self.archive = archive
-        self.member = member
-        super().__init__(f"{archive}: member {member} cannot be parsed: {type(cause).__name__}: {cause}")
-
-
-@dataclass(frozen=True)
-class QuarantinedMember:
-    """A member left out of the load in `quarantine` mode, with the reason."""
-
-    member: str
-    error: str
 
 
 @dataclass(frozen=True)
@@ -95,40 +66,14 @@ class JsonMember:
 
 # Schemas -------------------------------------------------------------------------------------
 
-def arrow_schema(table: str) -> pa.Schema:
-    """The Arrow schema of a raw table, read from its DDL: same column order, types and nullability."""
-    fields = []
-    for name, sql_type, constraints in raw_columns(table):
-        not_null = "NOT NULL" in constraints or "PRIMARY KEY" in constraints
-        fields.append(pa.field(name, _ARROW_TYPES[sql_type], nullable=not not_null))
-    return pa.schema(fields)
-
 
 def row_type(table: str) -> type[tuple[Any, ...]]:
     """A named tuple of the raw table's columns: rows built with keywords cannot misplace a value."""
     return namedtuple(f"{table}_row", arrow_schema(table).names)  # type: ignore[misc]
 
 
-def rows_to_table(table: str, rows: Iterable[Row]) -> pa.Table:
-    """Row tuples (in DDL column order) to an Arrow table typed like the raw table."""
-    schema = arrow_schema(table)
-    columns = list(zip(*rows)) or [()] * len(schema)
-    if len(columns) != len(schema):
-        raise ValueError(f"raw table {table}: rows have {len(columns)} values, the table {len(schema)} columns")
-    arrays = [pa.array(values, type=field.type) for values, field in zip(columns, schema)]
-    return pa.Table.from_arrays(arrays, schema=schema)
-
-
-def quarantine_table(source: str, partition_key: str, quarantined: list[QuarantinedMember]) -> pa.Table:
-    """Rows for `raw.quarantine`: one per member left out of a load."""
-    recorded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    return rows_to_table(
-        "quarantine",
-        [(source, partition_key, item.member, item.error, recorded_at) for item in quarantined],
-    )
-
-
 # Values --------------------------------------------------------------------------------------
+
 
 def is_nil(value: Any) -> bool:
     """`None`, or the XML nil marker `{"@xsi:nil": "true"}` the converter writes for empty elements."""
@@ -182,11 +127,12 @@ def as_list(value: Any) -> list[Any]:
 def required(value: Any, name: str) -> Any:
     """A value the raw layer declares NOT NULL: fail naming the field rather than load a NULL."""
     if value is None:
-        raise ValueError(f"required field {name} is missing or nil")
+        raise UnusableRecord(f"required field {name} is missing or nil")
     return value
 
 
 # Archives ------------------------------------------------------------------------------------
+
 
 def iter_json_members(
     archive: Path, pattern: re.Pattern[str], names: Container[str] | None = None
@@ -202,11 +148,14 @@ def iter_json_members(
             yield JsonMember(member.name, member.crc32, member.content)
 
 
+def member_names(archive: Path, prefixes: Collection[str]) -> frozenset[str]:
+    """JSON files under any of `prefixes`, from the central directory (nothing inflated, the
+    archive checked whole and safe first): the members a load of the archive must account for."""
+    return frozenset(name for name in member_crc32s(archive) if any(name.startswith(prefix) for prefix in prefixes))
+
+
 def count_members(archive: Path, prefix: str) -> int:
-    """JSON files under `prefix`, from the central directory (nothing inflated): what a load of
-    the archive must account for."""
-    with zipfile.ZipFile(archive) as opened:
-        return sum(1 for name in opened.namelist() if name.startswith(prefix) and name.endswith(".json"))
+    return len(member_names(archive, (prefix,)))
 
 
 def parse_archive(
@@ -293,6 +242,5 @@ def _build_chunk(
 
 def _build_tables(parsed: list[tuple[str, MemberRows]], tables: tuple[str, ...]) -> dict[str, pa.Table]:
     return {
-        table: rows_to_table(table, chain.from_iterable(rows.get(table, ()) for _, rows in parsed))
-        for table in tables
+        table: rows_to_table(table, chain.from_iterable(rows.get(table, ()) for _, rows in parsed)) for table in tables
     }

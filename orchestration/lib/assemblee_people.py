@@ -34,8 +34,16 @@ from orchestration.lib.assemblee import (
     row_type,
     text,
 )
+from orchestration.lib.quarantine import MemberRecords
 
 PEOPLE_TABLES = ("an_acteurs", "an_mandats", "an_organes")
+# Which rows a member loaded: an acteur file's, under the acteur uid (its embedded mandates too);
+# an organe file's, its uid. Mandate files (`json/mandat/`, in none of the real dumps) have no
+# member table: quarantined, they keep nothing.
+PEOPLE_RECORDS = (
+    MemberRecords("an_acteurs", "uid", {"an_acteurs": "uid", "an_mandats": "acteur_ref"}),
+    MemberRecords("an_organes", "uid", {"an_organes": "uid"}),
+)
 ActeurRow = row_type("an_acteurs")
 MandatRow = row_type("an_mandats")
 OrganeRow = row_type("an_organes")

@@ -13,8 +13,9 @@ One member `json/VTANR5L{leg}V{n}.json` (or `VTCG...` for a Congrès vote) is on
   are dicts, nulls or two-element arrays like `[null, {"votant": ...}]`, and its
   `dysfonctionnement` sub-record lists votes lost to a voting-machine malfunction.
 
-A vote category this parser does not know fails the member rather than dropping its voters; any
-other unknown field is ignored. Voter fields are strings in every real file and are taken as they
+A scrutin without `uid`, `dateScrutin` or any group tally (`ventilationVotes` empty) cannot be
+used: its member fails (or is quarantined) with that reason. A vote category this parser does not
+know fails the member rather than dropping its voters; any other unknown field is ignored. Voter fields are strings in every real file and are taken as they
 are on the hot path: a voter field of any other shape fails its member (named) when Arrow types it.
 """
 
@@ -31,10 +32,10 @@ from orchestration.lib.assemblee import (
     OnError,
     ParsedArchive,
     Row,
-    arrow_schema,
     as_list,
     boolean,
     integer,
+    is_nil,
     iso_date,
     iter_json_members,
     parse_archive,
@@ -42,8 +43,16 @@ from orchestration.lib.assemblee import (
     row_type,
     text,
 )
+from orchestration.lib.quarantine import MemberRecords, UnusableRecord
+from orchestration.lib.warehouse import arrow_schema
 
 VOTE_TABLES = ("an_scrutins", "an_group_tallies", "an_votes", "an_vote_corrections")
+# A scrutin file's rows, under its uid in every vote table.
+SCRUTIN_RECORDS = MemberRecords(
+    member_table="an_scrutins",
+    member_key="uid",
+    key_columns={"an_scrutins": "uid"} | {table: "scrutin_uid" for table in VOTE_TABLES if table != "an_scrutins"},
+)
 SCRUTIN_MEMBER = re.compile(r"json/VT(AN|CG)R\d+L\d+V\d+\.json")
 
 # Source category -> the singular position stored in raw (plural in VTAN, singular in VTCG).
@@ -68,8 +77,16 @@ CorrectionRow = row_type("an_vote_corrections")
 # an_votes rows are plain tuples (a named tuple costs 0.2 s over 560,000 voters) in this order,
 # checked against the DDL when the module loads.
 VOTE_COLUMNS = (
-    "scrutin_uid", "legislature", "tally_number", "organe_ref", "acteur_ref", "mandat_ref",
-    "position", "par_delegation", "cause_position_vote", "num_place",
+    "scrutin_uid",
+    "legislature",
+    "tally_number",
+    "organe_ref",
+    "acteur_ref",
+    "mandat_ref",
+    "position",
+    "par_delegation",
+    "cause_position_vote",
+    "num_place",
 )
 # Voter-level `parDelegation`: looked up, not parsed, on the hot path (560,000 voters per legislature).
 _PAR_DELEGATION = {None: None, "true": True, "false": False}
@@ -88,16 +105,17 @@ def parse_scrutins(archive: Path, on_error: OnError = "fail", names: Container[s
 def scrutin_rows(member: JsonMember) -> MemberRows:
     """Every raw row one scrutin file contributes."""
     scrutin = member.document["scrutin"]
-    uid = required(text(scrutin["uid"]), "uid")
+    uid = required(text(scrutin.get("uid")), "uid")
     legislature = required(integer(scrutin["legislature"]), "legislature")
-    groups = as_list(scrutin["ventilationVotes"]["organe"]["groupes"]["groupe"])
+    groups = _groups(scrutin)
     votes: list[Row] = []
     for tally_number, group in enumerate(groups, start=1):
         votes.extend(_group_votes(uid, legislature, tally_number, group))
     return {
         "an_scrutins": [_scrutin_row(scrutin, uid, legislature, member)],
         "an_group_tallies": [
-            _group_tally_row(uid, legislature, tally_number, group) for tally_number, group in enumerate(groups, start=1)
+            _group_tally_row(uid, legislature, tally_number, group)
+            for tally_number, group in enumerate(groups, start=1)
         ],
         "an_votes": votes,
         "an_vote_corrections": _correction_rows(uid, legislature, scrutin.get("miseAuPoint")),
@@ -117,7 +135,7 @@ def _scrutin_row(scrutin: dict[str, Any], uid: str, legislature: int, member: Js
         organe_ref=text(scrutin.get("organeRef")),
         session_ref=text(scrutin.get("sessionRef")),
         seance_ref=text(scrutin.get("seanceRef")),
-        date_scrutin=required(iso_date(scrutin["dateScrutin"]), "dateScrutin"),
+        date_scrutin=required(iso_date(scrutin.get("dateScrutin")), "dateScrutin"),
         code_type_vote=text(vote_type.get("codeTypeVote")),
         libelle_type_vote=text(vote_type.get("libelleTypeVote")),
         type_majorite=text(vote_type.get("typeMajorite")),
@@ -140,6 +158,17 @@ def _scrutin_row(scrutin: dict[str, Any], uid: str, legislature: int, member: Js
         source_member=member.name,
         member_crc32=member.crc32,
     )
+
+
+def _groups(scrutin: dict[str, Any]) -> list[dict[str, Any]]:
+    """The groups of `ventilationVotes`; a scrutin without any has no tally to count cohesion on."""
+    groups: Any = scrutin.get("ventilationVotes")
+    for level in ("organe", "groupes", "groupe"):
+        groups = None if is_nil(groups) else groups.get(level)
+    found = as_list(groups)
+    if not found:
+        raise UnusableRecord("no group tallies: ventilationVotes lists no groupe")
+    return found
 
 
 def _dossier_ref(value: Any) -> str | None:
@@ -175,21 +204,23 @@ def _group_votes(uid: str, legislature: int, tally_number: int, group: dict[str,
     rows: list[Row] = []
     for category, block in (group["vote"].get("decompteNominatif") or {}).items():
         position = _position(NOMINATIVE_POSITIONS, category)
-        rows.extend([
-            (  # VOTE_COLUMNS order
-                uid,
-                legislature,
-                tally_number,
-                group_ref,
-                voter["acteurRef"],
-                voter.get("mandatRef"),
-                position,
-                _PAR_DELEGATION[voter.get("parDelegation")],
-                voter.get("causePositionVote"),
-                voter.get("numPlace"),
-            )
-            for voter in _voters(block)
-        ])
+        rows.extend(
+            [
+                (  # VOTE_COLUMNS order
+                    uid,
+                    legislature,
+                    tally_number,
+                    group_ref,
+                    voter["acteurRef"],
+                    voter.get("mandatRef"),
+                    position,
+                    _PAR_DELEGATION[voter.get("parDelegation")],
+                    voter.get("causePositionVote"),
+                    voter.get("numPlace"),
+                )
+                for voter in _voters(block)
+            ]
+        )
     return rows
 
 
@@ -209,15 +240,17 @@ def _corrections_of(uid: str, legislature: int, record: dict[str, Any], *, malfu
             continue
         position = _position(CORRECTION_POSITIONS, category)
         for voter in _voters(block):
-            rows.append(CorrectionRow(
-                scrutin_uid=uid,
-                legislature=legislature,
-                position=position,
-                dysfonctionnement=malfunction,
-                acteur_ref=required(text(voter["acteurRef"]), "acteurRef"),
-                mandat_ref=text(voter.get("mandatRef")),
-                par_delegation=boolean(voter.get("parDelegation")),
-            ))
+            rows.append(
+                CorrectionRow(
+                    scrutin_uid=uid,
+                    legislature=legislature,
+                    position=position,
+                    dysfonctionnement=malfunction,
+                    acteur_ref=required(text(voter["acteurRef"]), "acteurRef"),
+                    mandat_ref=text(voter.get("mandatRef")),
+                    par_delegation=boolean(voter.get("parDelegation")),
+                )
+            )
     return rows
 
 

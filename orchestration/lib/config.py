@@ -96,7 +96,7 @@ class Settings:
 def _curated_overrides(environ: dict[str, str]) -> dict[str, str]:
     """`NUPES_CURATED_URL__<file name>=<url>` sets the URL of one hand-maintained feed."""
     prefix = "NUPES_CURATED_URL__"
-    return {key[len(prefix):]: value for key, value in environ.items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: value for key, value in environ.items() if key.startswith(prefix)}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -130,6 +130,12 @@ DATASET_QUERIES: dict[str, str] = {
         where bloc is not null and period <> 'legislature'
         order by legislature, group_code, period_start
     """,
+    # What the sources got wrong and the rule applied, shown with the publication it describes.
+    "source_anomalies": """
+        select legislature, anomaly, counted, n_occurrences, example_keys, rule_applied
+        from marts.mart_source_anomalies
+        order by legislature nulls last, anomaly
+    """,
 }
 PUBLICATION_QUERY = "select * from marts.publication order by published_at desc limit 1"
 PUBLICATION_JSON_COLUMNS = ("source_versions", "newest_vote_dates", "mart_row_counts")
@@ -219,7 +225,7 @@ def render_site(warehouse: Path, site_dir: Path) -> RenderedSite:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         data = load_dashboard_data(con)
     page = site_dir / "index.html"
-    write_atomically(page, render_html(data, datetime.now(timezone.utc)))
+    write_atomically(page, render_html(data, datetime.now(UTC)))
     publication = data["publication"]
     return RenderedSite(
         path=page,

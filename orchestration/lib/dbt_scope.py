@@ -84,4 +84,3 @@ def _descendants(child_map: Mapping[str, list[str]], roots: Iterable[str]) -> se
                 seen.add(child)
                 pending.append(child)
     return seen
-

@@ -37,8 +37,14 @@ from orchestration.lib.assemblee import (
     row_type,
     text,
 )
+from orchestration.lib.quarantine import MemberRecords
 
 DOSSIER_TABLES = ("an_dossiers", "an_dossier_acts", "an_documents")
+# Which rows a member loaded: a dossier file's, under the dossier uid; a document file's, its uid.
+DOSSIER_RECORDS = (
+    MemberRecords("an_dossiers", "uid", {"an_dossiers": "uid", "an_dossier_acts": "dossier_ref"}),
+    MemberRecords("an_documents", "uid", {"an_documents": "uid"}),
+)
 DOSSIER_MEMBER = re.compile(r"json/dossierParlementaire/[^/]+\.json")
 DOSSIERS_DUMP_MEMBER = re.compile(r"json/(dossierParlementaire|document)/[^/]+\.json")
 
@@ -114,9 +120,7 @@ def _dossier_row(dossier: Json, uid: str, dump_legislature: int, member: str) ->
     )
 
 
-def _act_row(
-    act: Json, dossier_uid: str, parent_uid: str | None, depth: int, order: int, dump_legislature: int
-) -> Row:
+def _act_row(act: Json, dossier_uid: str, parent_uid: str | None, depth: int, order: int, dump_legislature: int) -> Row:
     vote_refs = [required(text(ref), "voteRef") for ref in as_list(_field(act, "voteRefs", "voteRef"))]
     return ActRow(
         uid=required(text(act.get("uid")), "acteLegislatif.uid"),

@@ -172,6 +172,7 @@ def _describe(exc: BaseException) -> str:
 
 # One attempt per scheme ----------------------------------------------------------------------
 
+
 def _http_attempt(
     session: requests.Session,
     url: str,
@@ -191,12 +192,19 @@ def _http_attempt(
         _check_cap(url, announced, max_bytes)
         progress = _Progress(log, url, announced)
         sha256, size = _write_verified(
-            _body_chunks(response, announced), slot, url=url, expected_size=announced,
-            max_bytes=max_bytes, progress=progress,
+            _body_chunks(response, announced),
+            slot,
+            url=url,
+            expected_size=announced,
+            max_bytes=max_bytes,
+            progress=progress,
         )
         record = _CacheRecord(
-            url=url, sha256=sha256, size_bytes=size,
-            etag=response.headers.get("ETag"), last_modified=response.headers.get("Last-Modified"),
+            url=url,
+            sha256=sha256,
+            size_bytes=size,
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
         )
     return _stored(slot, record, progress)
 
@@ -209,11 +217,18 @@ def _file_attempt(url: str, slot: _CacheSlot, cached: _CacheRecord | None, max_b
     progress = _Progress(log, url, source.st_size)
     with open(_file_path(url), "rb") as handle:
         sha256, size = _write_verified(
-            iter(lambda: handle.read(CHUNK_BYTES), b""), slot, url=url, expected_size=source.st_size,
-            max_bytes=max_bytes, progress=progress,
+            iter(lambda: handle.read(CHUNK_BYTES), b""),
+            slot,
+            url=url,
+            expected_size=source.st_size,
+            max_bytes=max_bytes,
+            progress=progress,
         )
     record = _CacheRecord(
-        url=url, sha256=sha256, size_bytes=size, etag=None,
+        url=url,
+        sha256=sha256,
+        size_bytes=size,
+        etag=None,
         last_modified=email.utils.formatdate(source.st_mtime, usegmt=True),
         source_mtime_ns=source.st_mtime_ns,
     )
@@ -221,6 +236,7 @@ def _file_attempt(url: str, slot: _CacheSlot, cached: _CacheRecord | None, max_b
 
 
 # HTTP details --------------------------------------------------------------------------------
+
 
 def _request_headers(cached: _CacheRecord | None) -> dict[str, str]:
     """Ask for the bytes as stored (so Content-Length and the hash are the file's), conditionally."""
@@ -269,6 +285,7 @@ def _validators_differ(cached: _CacheRecord, headers: Mapping[str, str]) -> bool
 
 # file:// details -----------------------------------------------------------------------------
 
+
 def _is_file_url(url: str) -> bool:
     return urlsplit(url).scheme == "file"
 
@@ -292,6 +309,7 @@ def _same_file_version(cached: _CacheRecord, source: os.stat_result) -> bool:
 
 
 # The cache -----------------------------------------------------------------------------------
+
 
 def _cache_slot(url: str, cache_dir: Path) -> _CacheSlot:
     """A file name from the URL alone: a hash (unique) plus the sanitised base name (readable)."""
@@ -339,7 +357,8 @@ def _write_verified(
     Returns (sha256, size). On any failure the temporary file is removed and the cached copy
     is left as it was.
     """
-    handle = tempfile.NamedTemporaryFile(dir=slot.data.parent, prefix=".partial-", delete=False)
+    # Closed by the `with` below; opened first so that the failure path knows its name.
+    handle = tempfile.NamedTemporaryFile(dir=slot.data.parent, prefix=".partial-", delete=False)  # noqa: SIM115
     temporary = Path(handle.name)
     try:
         with handle:
@@ -386,12 +405,18 @@ def _not_modified(url: str, slot: _CacheSlot, cached: _CacheRecord, log: Log) ->
 
 def _result(slot: _CacheSlot, record: _CacheRecord, *, not_modified: bool) -> FetchResult:
     return FetchResult(
-        url=record.url, path=slot.data, sha256=record.sha256, size_bytes=record.size_bytes,
-        etag=record.etag, last_modified=record.last_modified, not_modified=not_modified,
+        url=record.url,
+        path=slot.data,
+        sha256=record.sha256,
+        size_bytes=record.size_bytes,
+        etag=record.etag,
+        last_modified=record.last_modified,
+        not_modified=not_modified,
     )
 
 
 # Progress for people -------------------------------------------------------------------------
+
 
 class _Progress:
     """Logs start, every 25 % (at most every 64 MB for big files), and end with throughput."""

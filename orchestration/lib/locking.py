@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -64,12 +64,10 @@ def _exclusive_flock(lock_path: Path) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown holder"
-            raise WarehouseBusy(
-                f"another refresh is writing the warehouse ({holder}); lock file {lock_path}"
-            ) from None
+            raise WarehouseBusy(f"another refresh is writing the warehouse ({holder}); lock file {lock_path}") from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
         handle.flush()
         try:
             yield

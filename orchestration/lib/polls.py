@@ -5,8 +5,11 @@ here. Every file is described once (`PollFile`): its columns in the file's own w
 and the raw table they fill. Reading is strict, because a silently mis-typed poll figure would
 flow into every average:
 
-- a required column missing (or renamed) is an error naming the file and the columns it has;
-- a cell that cannot be read as its type is an error naming the file, the row and the column;
+- a required column missing (or renamed) is an error naming the file and the columns it has: the
+  whole file is wrong, it never loads;
+- a row with a cell that cannot be read as its type, or with more or fewer fields than the header,
+  is an error naming the file, the row and the column; in `quarantine` mode (the refresh's
+  default, lib/quarantine.py) that row alone is left out and reported, the others load;
 - an empty cell is NULL; columns the description does not know are accepted and reported back.
 
 The known quirks of the real files are handled here: DD/MM/YYYY dates with every field quoted
@@ -20,13 +23,15 @@ from __future__ import annotations
 import csv
 import html
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 
 import pyarrow as pa
+
+from orchestration.lib.quarantine import OnError, QuarantinedMember
 
 PARTITION_COLUMN = "source"
 ROW_COLUMN = "source_row"  # 1 = the first data row under the header
@@ -91,6 +96,8 @@ class PollFeed:
 class ParsedPollFile:
     rows: pa.Table
     extra_columns: tuple[str, ...]  # in the file, unknown to its description: accepted, not loaded
+    data_rows: int  # rows under the header, quarantined ones included (blank lines are not rows)
+    quarantined: list[QuarantinedMember]  # member: "<file>:row <n>"
 
 
 def _text(*headers: str, required: bool = True) -> tuple[Column, ...]:
@@ -275,8 +282,9 @@ def feed_by_source(source: str) -> PollFeed:
     raise KeyError(f"no poll feed named {source!r}")
 
 
-def parse_poll_file(path: Path, spec: PollFile, *, source: str) -> ParsedPollFile:
-    """Read one downloaded poll file into the rows of its raw table (partition `source`)."""
+def parse_poll_file(path: Path, spec: PollFile, *, source: str, on_error: OnError = "fail") -> ParsedPollFile:
+    """Read one downloaded poll file into the rows of its raw table (partition `source`); a row
+    that cannot be read fails the file (`fail`) or is left out and listed (`quarantine`)."""
     text = _read_text(path, spec)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
@@ -286,17 +294,28 @@ def parse_poll_file(path: Path, spec: PollFile, *, source: str) -> ParsedPollFil
     readers = [_cell_reader(column, spec.date_format) for column in spec.columns]
     values: list[list[object]] = [[] for _ in spec.columns]
     row_numbers: list[int] = []
-    for row_number, record in _data_records(reader, len(header), spec):
+    quarantined: list[QuarantinedMember] = []
+    data_rows = 0
+    for row_number, record in enumerate(reader, start=1):
+        if not record:
+            continue  # a blank line (e.g. a trailing newline) holds no poll
+        data_rows += 1
+        try:
+            cells = _read_row(record, len(header), positions, readers, spec, row_number)
+        except PollFileError as exc:
+            if on_error == "fail":
+                raise
+            quarantined.append(QuarantinedMember(f"{spec.file_name}:row {row_number}", str(exc)))
+            continue
         row_numbers.append(row_number)
-        for index, column in enumerate(spec.columns):
-            cell = record[positions[column.header]] if column.header in positions else ""
-            values[index].append(_read_cell(readers[index], cell, spec, row_number, column))
+        for column_values, cell in zip(values, cells):
+            column_values.append(cell)
     arrays = [pa.array([source] * len(row_numbers), pa.string()), pa.array(row_numbers, pa.int32())]
     arrays += [pa.array(column_values, column.kind.value) for column_values, column in zip(values, spec.columns)]
     names = [PARTITION_COLUMN, ROW_COLUMN] + [column.raw_name for column in spec.columns]
     known = {column.header for column in spec.columns}
     extra = tuple(name for name in header if name not in known)
-    return ParsedPollFile(rows=pa.Table.from_arrays(arrays, names=names), extra_columns=extra)
+    return ParsedPollFile(pa.Table.from_arrays(arrays, names=names), extra, data_rows, quarantined)
 
 
 def _read_text(path: Path, spec: PollFile) -> str:
@@ -308,27 +327,34 @@ def _read_text(path: Path, spec: PollFile) -> str:
 
 def _column_positions(header: list[str], spec: PollFile) -> dict[str, int]:
     positions = {name.strip(): index for index, name in enumerate(header)}
-    missing = [column.header or "(unnamed first column)" for column in spec.columns
-               if column.required and column.header not in positions]
+    missing = [
+        column.header or "(unnamed first column)"
+        for column in spec.columns
+        if column.required and column.header not in positions
+    ]
     if missing:
         found = ", ".join(repr(name) for name in header)
-        raise PollFileError(f"{spec.file_name}: missing required column(s) {', '.join(missing)}; the header has {found}")
+        raise PollFileError(
+            f"{spec.file_name}: missing required column(s) {', '.join(missing)}; the header has {found}"
+        )
     return positions
 
 
-def _data_records(reader: Iterator[list[str]], width: int, spec: PollFile) -> Iterable[tuple[int, list[str]]]:
-    """The data rows with their number; a row whose width differs from the header's is an error."""
-    for row_number, record in enumerate(reader, start=1):
-        if not record:
-            continue  # a blank line (e.g. a trailing newline) holds no poll
-        if len(record) != width:
-            raise PollFileError(
-                f"{spec.file_name}: row {row_number} has {len(record)} fields, the header has {width}"
-            )
-        yield row_number, record
-
-
 CellReader = Callable[[str], object]
+
+
+def _read_row(
+    record: list[str], width: int, positions: dict[str, int], readers: list[CellReader], spec: PollFile, row_number: int
+) -> list[object]:
+    """The typed cells of one data row; a row whose width differs from the header's is an error."""
+    if len(record) != width:
+        raise PollFileError(f"{spec.file_name}: row {row_number} has {len(record)} fields, the header has {width}")
+    return [
+        _read_cell(
+            reader, record[positions[column.header]] if column.header in positions else "", spec, row_number, column
+        )
+        for reader, column in zip(readers, spec.columns)
+    ]
 
 
 def _cell_reader(column: Column, date_format: str) -> CellReader:
@@ -380,4 +406,3 @@ def _read_bool(cell: str) -> bool:
     if lowered not in ("true", "false"):
         raise ValueError("expected True or False")
     return lowered == "true"
-

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -62,7 +62,7 @@ def _kept_database(settings: Settings, publication_id: str) -> Path:
 
 
 def _new_publication_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -90,7 +90,7 @@ def _publication_row(
     }
     row = [
         publication_id,
-        datetime.now(timezone.utc),
+        datetime.now(UTC),
         git_revision,
         version("dbt-core"),
         duckdb.__version__,

@@ -216,7 +216,9 @@ RAW_TABLES: dict[str, str] = {
     # NULL. Every table: `source` (the feed, partition column), `source_row` (1 = first data row).
     # 2027 presidential first/second-round intentions (MieuxVoter presidentielle2027.csv): one row
     # per poll x hypothesis x candidate.
-    "polls_presidential_2027": POLL_ROW_COLUMNS + MIEUXVOTER_POLL_COLUMNS + """
+    "polls_presidential_2027": POLL_ROW_COLUMNS
+    + MIEUXVOTER_POLL_COLUMNS
+    + """
         rolling BOOLEAN,
         media BOOLEAN,
         tour VARCHAR NOT NULL,
@@ -229,7 +231,9 @@ RAW_TABLES: dict[str, str] = {
         erreur_inf DOUBLE
     """,
     # MieuxVoter polls.csv: one row per poll x hypothesis, with its sub-samples.
-    "polls_presidential_2027_polls": POLL_ROW_COLUMNS + MIEUXVOTER_POLL_COLUMNS + """
+    "polls_presidential_2027_polls": POLL_ROW_COLUMNS
+    + MIEUXVOTER_POLL_COLUMNS
+    + """
         tour VARCHAR,
         sous_echantillon1 INTEGER,
         sous_population1 VARCHAR,
@@ -240,7 +244,8 @@ RAW_TABLES: dict[str, str] = {
         filename VARCHAR
     """,
     # MieuxVoter candidats.csv: one row per candidate, with the party the feed gives.
-    "polls_presidential_2027_candidates": POLL_ROW_COLUMNS + """
+    "polls_presidential_2027_candidates": POLL_ROW_COLUMNS
+    + """
         candidate_id VARCHAR NOT NULL,
         complete_name VARCHAR NOT NULL,
         name VARCHAR,
@@ -251,7 +256,8 @@ RAW_TABLES: dict[str, str] = {
         second_round VARCHAR
     """,
     # 2022 presidential intentions (NSPPolls presidentielle.csv): poll x round x hypothesis x candidate.
-    "polls_presidential_2022": POLL_ROW_COLUMNS + """
+    "polls_presidential_2022": POLL_ROW_COLUMNS
+    + """
         id VARCHAR NOT NULL,
         candidat VARCHAR NOT NULL,
         parti VARCHAR,
@@ -273,7 +279,8 @@ RAW_TABLES: dict[str, str] = {
     # 2022 legislative first round + seat projections (EliasOrphelin SondagesLegislatives2022.csv,
     # dates DD/MM/YYYY). The file's own `source` column (the poll's URL) is `source_url` here,
     # because `source` is the partition column.
-    "polls_legislative_2022": POLL_ROW_COLUMNS + """
+    "polls_legislative_2022": POLL_ROW_COLUMNS
+    + """
         nom_institut VARCHAR NOT NULL,
         debut_enquete DATE NOT NULL,
         fin_enquete DATE NOT NULL,
@@ -285,7 +292,8 @@ RAW_TABLES: dict[str, str] = {
         source_url VARCHAR
     """,
     # Presidential approval barometers (pollsposition popularite.csv); its unnamed first column is `date`.
-    "polls_presidential_approval": POLL_ROW_COLUMNS + """
+    "polls_presidential_approval": POLL_ROW_COLUMNS
+    + """
         date DATE NOT NULL,
         president VARCHAR NOT NULL,
         sondage VARCHAR NOT NULL,
@@ -296,7 +304,8 @@ RAW_TABLES: dict[str, str] = {
     """,
     # Catalogue of poll releases (dlmrr sondages_enriched.csv): no figures. `subject` (the title)
     # has its HTML entities decoded by the parser (html.unescape): SQL has no complete decoder.
-    "polls_releases": POLL_ROW_COLUMNS + """
+    "polls_releases": POLL_ROW_COLUMNS
+    + """
         date DATE,
         institut VARCHAR,
         subject VARCHAR,
@@ -304,7 +313,8 @@ RAW_TABLES: dict[str, str] = {
         theme_name VARCHAR
     """,
     # Curated: legislative intentions 2022-11 .. 2023-12 with variants, and the 2022 result.
-    "polls_legislative_2022_2023": POLL_ROW_COLUMNS + """
+    "polls_legislative_2022_2023": POLL_ROW_COLUMNS
+    + """
         poll_id VARCHAR NOT NULL,
         pollster VARCHAR NOT NULL,
         fieldwork_start DATE NOT NULL,
@@ -318,7 +328,8 @@ RAW_TABLES: dict[str, str] = {
     """,
     # Curated: leaders' barometer points, one metric per row. `wave` stays text ("2023-10/11
     # (approx.)" exists): staging reads it and flags what it cannot read.
-    "polls_popularity_barometers": POLL_ROW_COLUMNS + """
+    "polls_popularity_barometers": POLL_ROW_COLUMNS
+    + """
         pollster VARCHAR NOT NULL,
         sponsor VARCHAR,
         barometer VARCHAR NOT NULL,
@@ -336,13 +347,18 @@ RAW_TABLES: dict[str, str] = {
         source_url VARCHAR,
         notes VARCHAR
     """,
-    # Archive members that could not be parsed: kept with their error, never silently skipped.
+    # Records a load left out (orchestration/lib/quarantine.py), with their error, never silently
+    # skipped. source: a dump's key (`an/17/scrutins`) or a poll feed's (`polls/<feed>`); member:
+    # the archive member (`json/VTANR5L17V1.json`) or the poll row (`<file>:row <n>`). Replaced
+    # with each load of the source. kept_previous_rows: the member's rows of an earlier load stay
+    # in every table.
     "quarantine": """
         source VARCHAR NOT NULL,
         partition_key VARCHAR NOT NULL,
         member VARCHAR NOT NULL,
         error VARCHAR NOT NULL,
-        recorded_at TIMESTAMP NOT NULL
+        recorded_at TIMESTAMP NOT NULL,
+        kept_previous_rows BOOLEAN NOT NULL
     """,
     # The version of every source last loaded: HTTP validators and content hash.
     "source_versions": """
@@ -372,7 +388,6 @@ def create_raw_tables_sql(tables: dict[str, str] = RAW_TABLES) -> str:
     """Idempotent DDL for the raw schema and the given tables."""
     statements = [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"]
     statements += [
-        f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{name} ({columns.strip()})"
-        for name, columns in tables.items()
+        f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{name} ({columns.strip()})" for name, columns in tables.items()
     ]
     return ";\n".join(statements) + ";"

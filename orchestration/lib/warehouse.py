@@ -1,15 +1,17 @@
 """Bulk writes into the raw layer: partitions, or sets of keys, replaced in one transaction.
 
-Loaders hand over Arrow tables; DuckDB scans them directly (no row-by-row inserts). A failure
-anywhere rolls the transaction back, so readers keep the previous rows.
+Loaders hand over Arrow tables typed from the raw DDL (`arrow_schema`); DuckDB scans them
+directly (no row-by-row inserts). A failure anywhere rolls the transaction back, so readers keep
+the previous rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -17,6 +19,36 @@ import pyarrow as pa
 from orchestration.lib.raw_schema import RAW_SCHEMA, RAW_TABLES, create_raw_tables_sql, raw_columns
 
 SOURCE_VERSIONS = "source_versions"
+
+# DuckDB column types of the raw DDL and the Arrow types the loaders hand over for them.
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "VARCHAR": pa.string(),
+    "SMALLINT": pa.int16(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+    "TIMESTAMP": pa.timestamp("us"),
+    "VARCHAR[]": pa.list_(pa.string()),
+}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a raw table, read from its DDL: same column order, types and nullability."""
+    return pa.schema(
+        pa.field(name, _ARROW_TYPES[sql_type], nullable=not ("NOT NULL" in constraints or "PRIMARY KEY" in constraints))
+        for name, sql_type, constraints in raw_columns(table)
+    )
+
+
+def rows_to_table(table: str, rows: Iterable[tuple[Any, ...]]) -> pa.Table:
+    """Row tuples (in DDL column order) to an Arrow table typed like the raw table."""
+    schema = arrow_schema(table)
+    columns = list(zip(*rows)) or [()] * len(schema)
+    if len(columns) != len(schema):
+        raise ValueError(f"raw table {table}: rows have {len(columns)} values, the table {len(schema)} columns")
+    arrays = [pa.array(values, type=field.type) for values, field in zip(columns, schema)]
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def quote_identifier(name: str) -> str:
@@ -49,30 +81,45 @@ def _outdated_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall():
         existing.setdefault(table, []).append(column)
     return [
-        table for table, columns in existing.items()
+        table
+        for table, columns in existing.items()
         if table in RAW_TABLES and columns != [name for name, _, _ in raw_columns(table)]
     ]
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [RAW_SCHEMA, table],
-    ).fetchone()[0] > 0
+    return (
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [RAW_SCHEMA, table],
+        ).fetchone()[0]
+        > 0
+    )
 
 
 @dataclass(frozen=True)
 class PartitionLoad:
     """The rows of one raw table for one partition (a legislature, a poll feed): the partition's
-    rows are deleted, then `rows` inserted."""
+    rows are deleted, then `rows` inserted. Rows whose `kept_column` holds one of `kept_keys`
+    stay (the last good rows of records that could not be loaded this time)."""
 
     table: str
     partition_column: str
     partition_value: object
     rows: pa.Table
+    kept_column: str | None = None
+    kept_keys: pa.Array | None = None
 
     def delete_replaced(self, con: duckdb.DuckDBPyConnection, target: str) -> None:
-        con.execute(f"DELETE FROM {target} WHERE {quote_identifier(self.partition_column)} = ?", [self.partition_value])
+        delete = f"DELETE FROM {target} WHERE {quote_identifier(self.partition_column)} = ?"
+        if self.kept_column is None or self.kept_keys is None or len(self.kept_keys) == 0:
+            con.execute(delete, [self.partition_value])
+            return
+        with _registered(con, "_kept_keys", pa.table({"key": self.kept_keys})):
+            con.execute(
+                f"{delete} AND {quote_identifier(self.kept_column)} NOT IN (SELECT key FROM _kept_keys)",
+                [self.partition_value],
+            )
 
 
 @dataclass(frozen=True)
@@ -92,7 +139,9 @@ class KeyedLoad:
         if len(self.keys) == 0:
             return
         with _registered(con, "_replaced_keys", pa.table({"key": self.keys})):
-            con.execute(f"DELETE FROM {target} WHERE {quote_identifier(self.key_column)} IN (SELECT key FROM _replaced_keys)")
+            con.execute(
+                f"DELETE FROM {target} WHERE {quote_identifier(self.key_column)} IN (SELECT key FROM _replaced_keys)"
+            )
 
 
 RowsLoad = PartitionLoad | KeyedLoad
@@ -159,15 +208,12 @@ def record_source_version(
     ensure_raw_schema(con)
     con.execute(
         f"INSERT OR REPLACE INTO {RAW_SCHEMA}.source_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [source_key, url, etag, last_modified, sha256, size_bytes, datetime.now(timezone.utc)],
+        [source_key, url, etag, last_modified, sha256, size_bytes, datetime.now(UTC)],
     )
 
 
 def loaded_sha256(con: duckdb.DuckDBPyConnection, source_key: str) -> str | None:
     """The content hash of the source version the raw layer holds, if any."""
     ensure_raw_schema(con)
-    row = con.execute(
-        f"SELECT sha256 FROM {RAW_SCHEMA}.source_versions WHERE source_key = ?", [source_key]
-    ).fetchone()
+    row = con.execute(f"SELECT sha256 FROM {RAW_SCHEMA}.source_versions WHERE source_key = ?", [source_key]).fetchone()
     return row[0] if row else None
-

@@ -1,4 +1,4 @@
-"""`make bench`: how fast the pipeline is, and how it scales (issue 6).
+"""`make bench`: how fast the pipeline is, and how it scales, against the project's performance targets.
 
 Run from the project root: `python -m scripts.bench`. It serves ../shared/data on 127.0.0.1 with
 the tests' loopback mirror and measures, each several times in fresh processes:

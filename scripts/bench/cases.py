@@ -18,10 +18,10 @@ from typing import Any
 import duckdb
 
 from orchestration.lib.config import PROJECT_ROOT
-from orchestration.lib.partial_dump import write_partial_scrutins_zip
 from scripts.bench.datasets import extract_members, write_scaled_dump
 from scripts.bench.measure import CaseFigures, ChildRun, run_child
-from tests.support.mirror import LoopbackMirror
+from support.mirror import LoopbackMirror
+from support.partial_dump import write_partial_scrutins_zip
 
 CHILD = "scripts.bench.child"
 VOTES_16 = Path("an/16/loi/scrutins/Scrutins.json.zip")  # under the mirror root
@@ -87,7 +87,9 @@ def pipeline_summary(figures: CaseFigures) -> dict[str, Any]:
 
 def _stages(run: ChildRun) -> dict[str, float]:
     steps: dict[str, float] = run.report["steps"]
-    stages = {name: sum(seconds for step, seconds in steps.items() if belongs(step)) for name, belongs in STAGES.items()}
+    stages = {
+        name: sum(seconds for step, seconds in steps.items() if belongs(step)) for name, belongs in STAGES.items()
+    }
     stages["python start and imports"] = run.report["import_seconds"]
     # Planning, event storage and resources: the run's time outside every step.
     stages["dagster outside steps"] = run.report["run_seconds"] - sum(steps.values())
@@ -124,7 +126,9 @@ def incremental(bench: Bench, new_fraction: float = 0.01) -> dict[str, Any]:
         shutil.rmtree(live, ignore_errors=True)
         shutil.copytree(snapshot, live, symlinks=True)
         figures.add(bench.run_pipeline(live))
-        _progress(f"incremental refresh, {len(held_back)} new scrutins {attempt + 1}/{bench.repeat}: {figures.runs[-1].seconds:.1f} s")
+        _progress(
+            f"incremental refresh, {len(held_back)} new scrutins {attempt + 1}/{bench.repeat}: {figures.runs[-1].seconds:.1f} s"
+        )
     summary = pipeline_summary(figures)
     summary["new_scrutins"] = len(held_back)
     return {"incremental": summary}
@@ -167,7 +171,10 @@ def _row_differences(ours: Path, baseline: Path) -> dict[str, int]:
                 con.execute(
                     f"SELECT count(*) FROM (SELECT {columns} FROM {left} EXCEPT ALL SELECT {columns} FROM {right})"
                 ).fetchone()[0]
-                for left, right in ((f"ours.raw.{table}", f"baseline.{table}"), (f"baseline.{table}", f"ours.raw.{table}"))
+                for left, right in (
+                    (f"ours.raw.{table}", f"baseline.{table}"),
+                    (f"baseline.{table}", f"ours.raw.{table}"),
+                )
             )
             for table, columns in COMPARED_COLUMNS.items()
         }
@@ -179,19 +186,25 @@ def scaling(bench: Bench, factors: tuple[int, ...] = (1, 2, 5, 10)) -> dict[str,
     Every size, 1x included, is written the same way (write_scaled_dump), and the repetitions go
     round the sizes (1, 2, 5, 10, 1, 2, ...), so a change of the machine's load during the case
     weighs on every size alike instead of on the largest, measured last."""
-    dumps = {factor: write_scaled_dump(bench.votes_16, bench.work_dir / f"votes-16-x{factor}.zip", factor)
-             for factor in factors}
+    dumps = {
+        factor: write_scaled_dump(bench.votes_16, bench.work_dir / f"votes-16-x{factor}.zip", factor)
+        for factor in factors
+    }
     figures = {factor: CaseFigures(f"scale_x{factor}") for factor in factors}
     for attempt in range(bench.repeat):
         for factor, dump in dumps.items():
             figures[factor].add(bench.child("parse-load", dump, _fresh_file(bench.work_dir / "scaled.duckdb")))
-            _progress(f"scaling x{factor} {attempt + 1}/{bench.repeat}: {figures[factor].runs[-1].report['seconds']:.2f} s")
+            _progress(
+                f"scaling x{factor} {attempt + 1}/{bench.repeat}: {figures[factor].runs[-1].report['seconds']:.2f} s"
+            )
     for dump in dumps.values():
         dump.unlink()
-    return {"scaling": {
-        f"x{factor}": figures[factor].summary("seconds") | {"rows": figures[factor].runs[-1].report["rows"]}
-        for factor in factors
-    }}
+    return {
+        "scaling": {
+            f"x{factor}": figures[factor].summary("seconds") | {"rows": figures[factor].runs[-1].report["rows"]}
+            for factor in factors
+        }
+    }
 
 
 def ideal_points(bench: Bench, replicates: int = 50, factor: int = 5) -> dict[str, Any]:
@@ -222,8 +235,7 @@ def growth(scaled: dict[str, Any], largest: str = "x10") -> dict[str, float]:
     return {
         "time_ratio": round(last["median_s"] / first["median_s"], 2),
         "peak_rss_ratio": round(last["peak_rss_mib"] / first["peak_rss_mib"], 2),
-        "peak_rss_mib_per_extra_x": round(
-            (last["peak_rss_mib"] - first["peak_rss_mib"]) / (int(largest[1:]) - 1), 1),
+        "peak_rss_mib_per_extra_x": round((last["peak_rss_mib"] - first["peak_rss_mib"]) / (int(largest[1:]) - 1), 1),
     }
 
 
@@ -241,4 +253,3 @@ def _fresh_file(path: Path) -> Path:
 
 def _progress(message: str) -> None:
     print(f"  {message}", flush=True)
-

@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.lib import http
 from orchestration.lib.config import Settings, load_settings
-from tests.support.mirror import LoopbackMirror
+from support.mirror import LoopbackMirror
 
 # The download client's own retry loop, timeouts and backoff, at loopback scale: a fault costs
 # seconds, not the minutes the production values (4 retries, 60 s read timeout) would take.
@@ -29,8 +29,9 @@ def baseline(built_warehouse: Path) -> Path:
 
 
 @pytest.fixture
-def warehouse(baseline: Path, clean_mirror: LoopbackMirror, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Settings:
+def warehouse(
+    baseline: Path, clean_mirror: LoopbackMirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
     """A copy of the baseline, with the pipeline's environment pointing at it and at the mirror."""
     directory = tmp_path / "warehouse"
     shutil.copytree(baseline, directory, symlinks=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from tests.lib.test_archive import LOCAL_HEADER_LENGTHS
@@ -18,11 +18,18 @@ from tests.lib.test_archive import LOCAL_HEADER_LENGTHS
 BOMB_MEMBER_BYTES = 64 << 20
 
 
-def rewrite_zip(original: bytes, replaced: Mapping[str, bytes] = {}, added: Mapping[str, bytes] = {}) -> bytes:
-    """The archive with some members' contents replaced and new members appended (deflated)."""
+def rewrite_zip(
+    original: bytes,
+    replaced: Mapping[str, bytes] = {},
+    added: Mapping[str, bytes] = {},
+    removed: Collection[str] = (),
+) -> bytes:
+    """The archive with some members' contents replaced, some removed and new members appended (deflated)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
+            if info.filename in removed:
+                continue
             content = replaced[info.filename] if info.filename in replaced else source.read(info)
             target.writestr(info.filename, content)
         for name, content in added.items():
@@ -53,12 +60,13 @@ def corrupt_member(original: bytes, member: str) -> bytes:
     return bytes(damaged)
 
 
-def touch_every_member(original: bytes) -> bytes:
+def touch_every_member(original: bytes, replaced: Mapping[str, bytes] = {}, added: Mapping[str, bytes] = {}) -> bytes:
     """Every member's JSON followed by a newline: the same records, but every file's CRC is new,
-    so even an incremental load parses and rewrites the whole dump."""
+    so even an incremental load parses and rewrites the whole dump (and a refresh publishes);
+    `replaced` and `added` members as given."""
     with zipfile.ZipFile(io.BytesIO(original)) as source:
         touched = {info.filename: source.read(info) + b"\n" for info in source.infolist()}
-    return rewrite_zip(original, replaced=touched)
+    return rewrite_zip(original, replaced=touched | dict(replaced), added=added)
 
 
 def first_half(original: bytes) -> bytes:

@@ -35,10 +35,13 @@ class PublishedState:
         )
 
 
-def refresh() -> dg.ExecuteInProcessResult:
-    """One nightly refresh: the whole job, in this process, on the environment's warehouse."""
-    with dg.DagsterInstance.ephemeral() as instance:
-        return build_warehouse(instance)
+def refresh(instance: dg.DagsterInstance | None = None, *, strict: bool = False) -> dg.ExecuteInProcessResult:
+    """One nightly refresh: the whole job, in this process, on the environment's warehouse (on an
+    ephemeral instance unless one is given; `strict`: no quarantine, a bad record fails the run)."""
+    if instance is not None:
+        return build_warehouse(instance, strict=strict)
+    with dg.DagsterInstance.ephemeral() as ephemeral:
+        return build_warehouse(ephemeral, strict=strict)
 
 
 def failure_text(result: dg.ExecuteInProcessResult) -> str:

@@ -2,7 +2,9 @@
 
 A fault must stop the run with an error that names what broke (URL, file, member, field, column)
 and leave the publication readers see exactly as it was. The faults sit in the smallest files
-(the 17th legislature's votes, one poll feed), so the run fails in its raw steps, before dbt.
+(the 17th legislature's votes, one poll feed), so the run fails in its raw steps, before dbt. A
+bad member is quarantined by the nightly refresh (tests/faults/test_quarantine.py); here it is
+served to a strict refresh, which must fail naming it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ import duckdb
 import pytest
 
 from orchestration.lib.config import Settings
+from support.mirror import (
+    Fault,
+    LoopbackMirror,
+    connection_reset,
+    oversized,
+    server_error,
+    stall,
+    truncated,
+)
 from tests.faults.damage import (
     corrupt_member,
     edit_member_json,
@@ -28,15 +39,6 @@ from tests.faults.damage import (
     zip_bomb,
 )
 from tests.faults.harness import PublishedState, failure_text, refresh
-from tests.support.mirror import (
-    Fault,
-    LoopbackMirror,
-    connection_reset,
-    oversized,
-    server_error,
-    stall,
-    truncated,
-)
 
 pytestmark = pytest.mark.faults
 
@@ -53,6 +55,7 @@ class SourceFault:
     expected: tuple[str, ...]  # what the error must say besides naming the file
     fault: Fault | None = None
     damage: Callable[[bytes], bytes] | None = None
+    strict: bool = False  # a bad member: only a strict refresh fails on it
 
     def install(self, mirror: LoopbackMirror, shared_data: Path) -> None:
         if self.fault is not None:
@@ -71,29 +74,41 @@ def without_field(field: str) -> Callable[[bytes], bytes]:
 SOURCE_FAULTS = {
     "HTTP 500": SourceFault(VOTES_17, ("server error HTTP 500", "gave up after 2 attempts"), fault=server_error),
     "timeout": SourceFault(VOTES_17, ("Read timed out", "gave up after 2 attempts"), fault=stall(5)),
-    "connection reset": SourceFault(VOTES_17, ("Connection aborted", "gave up after 2 attempts"), fault=connection_reset),
+    "connection reset": SourceFault(
+        VOTES_17, ("Connection aborted", "gave up after 2 attempts"), fault=connection_reset
+    ),
     "download cut short": SourceFault(VOTES_17, ("download cut short", "gave up after 2 attempts"), fault=truncated),
     "oversize download": SourceFault(VOTES_17, ("above the 536.9 MB download cap",), fault=oversized(1 << 40)),
     "truncated zip": SourceFault(VOTES_17, ("Scrutins.json.zip: not a readable zip archive",), damage=first_half),
     "zip with a corrupt member": SourceFault(
         VOTES_17, (f"member {FIRST_SCRUTIN} is corrupt",), damage=partial(corrupt_member, member=FIRST_SCRUTIN)
     ),
-    "malformed JSON member": SourceFault(
-        VOTES_17, (f"member {FIRST_SCRUTIN} cannot be parsed: JSONDecodeError",),
+    "malformed JSON member (strict)": SourceFault(
+        VOTES_17,
+        (f"member {FIRST_SCRUTIN} cannot be parsed: JSONDecodeError",),
         damage=partial(rewrite_zip, replaced={FIRST_SCRUTIN: b'{"scrutin": {"uid": '}),
+        strict=True,
     ),
-    "scrutin without uid": SourceFault(
-        VOTES_17, (f"member {FIRST_SCRUTIN} cannot be parsed", "'uid'"), damage=without_field("uid")
+    "scrutin without uid (strict)": SourceFault(
+        VOTES_17,
+        (f"member {FIRST_SCRUTIN} cannot be used: required field uid is missing or nil",),
+        damage=without_field("uid"),
+        strict=True,
     ),
-    "scrutin without dateScrutin": SourceFault(
-        VOTES_17, (f"member {FIRST_SCRUTIN} cannot be parsed", "'dateScrutin'"), damage=without_field("dateScrutin")
+    "scrutin without dateScrutin (strict)": SourceFault(
+        VOTES_17,
+        (f"member {FIRST_SCRUTIN} cannot be used: required field dateScrutin is missing or nil",),
+        damage=without_field("dateScrutin"),
+        strict=True,
     ),
     "zip bomb": SourceFault(
-        VOTES_17, ("member json/VTANR5L17V9999.json has compression ratio", "(zip bomb?)"),
+        VOTES_17,
+        ("member json/VTANR5L17V9999.json has compression ratio", "(zip bomb?)"),
         damage=partial(zip_bomb, member="json/VTANR5L17V9999.json"),
     ),
     "poll CSV with a renamed column": SourceFault(
-        POLL_FILE, ("SondagesLegislatives2022.csv: missing required column(s) intentions",),
+        POLL_FILE,
+        ("SondagesLegislatives2022.csv: missing required column(s) intentions",),
         damage=partial(rename_csv_column, column="intentions", new_name="intention"),
     ),
 }
@@ -107,7 +122,7 @@ def test_a_bad_source_stops_the_refresh_naming_it_and_publishes_nothing(
     before = PublishedState.of(warehouse)
     fault.install(clean_mirror, shared_data)
 
-    result = refresh()
+    result = refresh(strict=fault.strict)
 
     assert not result.success
     message = failure_text(result)
@@ -137,4 +152,3 @@ def test_an_unknown_extra_field_is_accepted_and_published(
             "SELECT titre, count(*) OVER () FROM raw.an_scrutins WHERE source_member = ?", [FIRST_SCRUTIN]
         ).fetchone()
     assert published == (title, 1)
-

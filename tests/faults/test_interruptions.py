@@ -27,9 +27,9 @@ import pytest
 from orchestration.defs.transform.assets import LAST_RUN_TARGET
 from orchestration.lib.config import PROJECT_ROOT, Settings
 from orchestration.lib.locking import writer_lock
+from support.mirror import LoopbackMirror
 from tests.faults.damage import touch_every_member
 from tests.faults.harness import PublishedState, failure_text, refresh
-from tests.support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.faults
 
@@ -53,8 +53,12 @@ def start_refresh(dagster_home: Path, log: Path) -> subprocess.Popen[bytes]:
     dagster_home.mkdir(exist_ok=True)
     with log.open("wb") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "orchestration.run"], cwd=PROJECT_ROOT, start_new_session=True,
-            env={**os.environ, "DAGSTER_HOME": str(dagster_home)}, stdout=output, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "orchestration.run"],
+            cwd=PROJECT_ROOT,
+            start_new_session=True,
+            env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -87,8 +91,11 @@ def test_a_refresh_killed_during_the_raw_load_publishes_nothing_and_the_next_one
     earlier_requests = len(clean_mirror.state.requests)
 
     process = start_refresh(tmp_path / "dagster_home", tmp_path / "killed_refresh.log")
-    wait_for(lambda: ("GET", VOTES_16) in clean_mirror.state.requests[earlier_requests:], process,
-             "downloading the votes dump")
+    wait_for(
+        lambda: ("GET", VOTES_16) in clean_mirror.state.requests[earlier_requests:],
+        process,
+        "downloading the votes dump",
+    )
     wait_for(build_database_is_being_written(warehouse), process, "writing the votes into the build database")
     kill_session(process)
 
@@ -217,8 +224,10 @@ def test_two_refreshes_started_together_one_runs_the_other_is_refused(
     assert after.publication_id > before.publication_id
     assert after.parquet_target.endswith(after.publication_id)
     with duckdb.connect(str(warehouse.warehouse_path), read_only=True) as con:
-        recorded = json.loads(con.execute(
-            "SELECT mart_row_counts FROM marts.publication WHERE publication_id = ?", [after.publication_id]
-        ).fetchone()[0])
+        recorded = json.loads(
+            con.execute(
+                "SELECT mart_row_counts FROM marts.publication WHERE publication_id = ?", [after.publication_id]
+            ).fetchone()[0]
+        )
         actual = {mart: con.execute(f'SELECT count(*) FROM marts."{mart}"').fetchone()[0] for mart in recorded}
     assert actual == recorded

@@ -17,9 +17,9 @@ import duckdb
 import pytest
 
 from orchestration.lib.config import PROJECT_ROOT, Settings
+from support.mirror import LoopbackMirror
 from tests.faults.damage import rewrite_zip
 from tests.faults.harness import PublishedState, failure_text, refresh
-from tests.support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.faults
 
@@ -78,8 +78,8 @@ def test_tls_verification_is_never_turned_off() -> None:
     assert TLS_DISABLED.search("requests.get(url, verify" + "=False)")  # the scan finds what it looks for
     offending = [
         f"{path.relative_to(PROJECT_ROOT)}:{line_number}: {line.strip()}"
-        for path in _tracked_files() if path.suffix in (".py", ".yml", ".yaml", ".toml", ".cfg", ".sh")
-        or path.name == "Makefile"
+        for path in _tracked_files()
+        if path.suffix in (".py", ".yml", ".yaml", ".toml", ".cfg", ".sh") or path.name == "Makefile"
         for line_number, line in enumerate((_text(path) or "").splitlines(), start=1)
         if TLS_DISABLED.search(line)
     ]
@@ -117,7 +117,8 @@ def test_values_with_quotes_load_intact(baseline: Path, shared_data: Path) -> No
     with zipfile.ZipFile(shared_data / VOTES_17) as archive:
         titles = {
             name: json.loads(archive.read(name))["scrutin"]["titre"]
-            for name in archive.namelist() if name.startswith("json/VTAN")
+            for name in archive.namelist()
+            if name.startswith("json/VTAN")
         }
     quoted_titles = {member: title for member, title in titles.items() if "'" in title}
     with (shared_data / POLLS_2027).open(encoding="utf-8-sig", newline="") as handle:
@@ -125,11 +126,16 @@ def test_values_with_quotes_load_intact(baseline: Path, shared_data: Path) -> No
     assert quoted_titles and quoted_sponsors
 
     with duckdb.connect(str(baseline / "nupes.duckdb"), read_only=True) as con:
-        loaded_titles = dict(con.execute(
-            "SELECT source_member, titre FROM raw.an_scrutins WHERE legislature = 17 AND contains(titre, '''')"
-        ).fetchall())
-        loaded_sponsors = {sponsor for (sponsor,) in con.execute(
-            "SELECT DISTINCT commanditaire FROM raw.polls_presidential_2027 WHERE contains(commanditaire, '''')"
-        ).fetchall()}
+        loaded_titles = dict(
+            con.execute(
+                "SELECT source_member, titre FROM raw.an_scrutins WHERE legislature = 17 AND contains(titre, '''')"
+            ).fetchall()
+        )
+        loaded_sponsors = {
+            sponsor
+            for (sponsor,) in con.execute(
+                "SELECT DISTINCT commanditaire FROM raw.polls_presidential_2027 WHERE contains(commanditaire, '''')"
+            ).fetchall()
+        }
     assert loaded_titles == quoted_titles
     assert loaded_sponsors == quoted_sponsors

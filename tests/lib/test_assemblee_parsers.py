@@ -20,16 +20,11 @@ import pyarrow as pa
 import pytest
 
 from orchestration.lib import assemblee
-from orchestration.lib.assemblee import (
-    JsonMember,
-    MemberParseError,
-    arrow_schema,
-    count_members,
-    parse_archive,
-    quarantine_table,
-)
+from orchestration.lib.assemblee import JsonMember, count_members, parse_archive
 from orchestration.lib.assemblee_people import PEOPLE_TABLES, acteur_rows, parse_amo
 from orchestration.lib.assemblee_votes import VOTE_TABLES, parse_scrutins, scrutin_rows
+from orchestration.lib.quarantine import MemberParseError, QuarantinedMember, quarantine_table
+from orchestration.lib.warehouse import arrow_schema
 
 SCRUTINS = {16: "an/16/loi/scrutins/Scrutins.json.zip", 17: "an/17/loi/scrutins/Scrutins.json.zip"}
 AMO = {
@@ -44,6 +39,7 @@ Json = dict[str, Any]
 
 
 # Reading the real files, independently of the parser ------------------------------------------
+
 
 def json_members(path: Path, folder: str = "json/") -> Iterator[tuple[str, Json]]:
     with zipfile.ZipFile(path) as archive:
@@ -116,6 +112,7 @@ def people16(amo16: Path) -> dict[str, pa.Table]:
 
 # Schemas ---------------------------------------------------------------------------------------
 
+
 def test_every_table_is_typed_exactly_like_its_raw_ddl(scrutins17: Path, people17: dict[str, pa.Table]) -> None:
     tables = parse_scrutins(scrutins17).tables | people17
     assert set(tables) == set(VOTE_TABLES) | set(PEOPLE_TABLES)
@@ -125,6 +122,7 @@ def test_every_table_is_typed_exactly_like_its_raw_ddl(scrutins17: Path, people1
 
 
 # Quirks of the vote files -------------------------------------------------------------------------
+
 
 def test_numbers_written_as_strings_become_integers_and_dates(scrutins16: Path) -> None:
     name, document = first_member(scrutins16, lambda d: d["scrutin"]["numero"] == "1")
@@ -141,16 +139,22 @@ def test_numbers_written_as_strings_become_integers_and_dates(scrutins16: Path) 
 
 def test_a_lone_voter_is_an_object_and_still_one_row(scrutins16: Path) -> None:
     def lone_voter(document: Json) -> bool:
-        return any(isinstance((block or {}).get("votant"), dict)
-                   for group in groups_of(document) for block in group["vote"]["decompteNominatif"].values())
+        return any(
+            isinstance((block or {}).get("votant"), dict)
+            for group in groups_of(document)
+            for block in group["vote"]["decompteNominatif"].values()
+        )
 
     name, document = first_member(scrutins16, lone_voter)
     votes = parse_votes_member(name, document)["an_votes"]
     for group in groups_of(document):
         for category, block in group["vote"]["decompteNominatif"].items():
             if isinstance((block or {}).get("votant"), dict):
-                matching = [v for v in votes
-                            if v["organe_ref"] == group["organeRef"] and v["position"] == PLURAL_CATEGORIES[category]]
+                matching = [
+                    v
+                    for v in votes
+                    if v["organe_ref"] == group["organeRef"] and v["position"] == PLURAL_CATEGORIES[category]
+                ]
                 assert [v["acteur_ref"] for v in matching] == [block["votant"]["acteurRef"]]
 
 
@@ -182,18 +186,30 @@ def test_par_delegation_is_boolean_and_null_when_absent(scrutins16: Path) -> Non
         return any(v.get("parDelegation") == "true" for v in voters) and any("parDelegation" not in v for v in voters)
 
     name, document = first_member(scrutins16, delegated_and_absent)
-    published = {v["acteurRef"]: v.get("parDelegation")
-                 for g in groups_of(document) for b in g["vote"]["decompteNominatif"].values() for v in voters_in(b)}
+    published = {
+        v["acteurRef"]: v.get("parDelegation")
+        for g in groups_of(document)
+        for b in g["vote"]["decompteNominatif"].values()
+        for v in voters_in(b)
+    }
     parsed = {v["acteur_ref"]: v["par_delegation"] for v in parse_votes_member(name, document)["an_votes"]}
     assert parsed == {acteur: {"true": True, "false": False, None: None}[value] for acteur, value in published.items()}
 
 
 def test_non_voters_keep_their_cause(scrutins16: Path) -> None:
-    name, document = first_member(scrutins16, lambda d: any(g["vote"]["decompteNominatif"]["nonVotants"] for g in groups_of(d)))
-    published = {v["acteurRef"]: v["causePositionVote"]
-                 for g in groups_of(document) for v in voters_in(g["vote"]["decompteNominatif"]["nonVotants"])}
-    parsed = {v["acteur_ref"]: v["cause_position_vote"]
-              for v in parse_votes_member(name, document)["an_votes"] if v["position"] == "nonVotant"}
+    name, document = first_member(
+        scrutins16, lambda d: any(g["vote"]["decompteNominatif"]["nonVotants"] for g in groups_of(d))
+    )
+    published = {
+        v["acteurRef"]: v["causePositionVote"]
+        for g in groups_of(document)
+        for v in voters_in(g["vote"]["decompteNominatif"]["nonVotants"])
+    }
+    parsed = {
+        v["acteur_ref"]: v["cause_position_vote"]
+        for v in parse_votes_member(name, document)["an_votes"]
+        if v["position"] == "nonVotant"
+    }
     assert parsed == published
 
 
@@ -204,9 +220,9 @@ def test_mise_au_point_two_element_arrays_become_correction_rows(scrutins16: Pat
 
     name, document = first_member(scrutins16, array_with_voters)
     corrections = document["scrutin"]["miseAuPoint"]
-    expected = {
-        ("abstention", v["acteurRef"]) for v in voters_in(corrections["abstentions"])
-    } | {("nonVotant", v["acteurRef"]) for v in voters_in(corrections["nonVotants"])}
+    expected = {("abstention", v["acteurRef"]) for v in voters_in(corrections["abstentions"])} | {
+        ("nonVotant", v["acteurRef"]) for v in voters_in(corrections["nonVotants"])
+    }
     rows = parse_votes_member(name, document)
     parsed = {(r["position"], r["acteur_ref"]) for r in rows["an_vote_corrections"] if not r["dysfonctionnement"]}
     assert expected and expected <= parsed
@@ -217,14 +233,17 @@ def test_mise_au_point_two_element_arrays_become_correction_rows(scrutins16: Pat
 
 def test_mise_au_point_malfunctions_are_flagged(scrutins16: Path) -> None:
     def malfunction(document: Json) -> bool:
-        record = ((document["scrutin"].get("miseAuPoint") or {}).get("dysfonctionnement") or {})
+        record = (document["scrutin"].get("miseAuPoint") or {}).get("dysfonctionnement") or {}
         return any(record.values())
 
     name, document = first_member(scrutins16, malfunction)
     record = document["scrutin"]["miseAuPoint"]["dysfonctionnement"]
     expected = {(category, v["acteurRef"]) for category, block in record.items() for v in voters_in(block)}
-    parsed = {(r["position"], r["acteur_ref"])
-              for r in parse_votes_member(name, document)["an_vote_corrections"] if r["dysfonctionnement"]}
+    parsed = {
+        (r["position"], r["acteur_ref"])
+        for r in parse_votes_member(name, document)["an_vote_corrections"]
+        if r["dysfonctionnement"]
+    }
     assert parsed == expected  # the malfunction record uses singular keys: pour, contre
 
 
@@ -258,7 +277,9 @@ def test_group_tallies_are_stored_as_published_even_where_the_nominative_list_di
         tally = next(t for t in rows["an_group_tallies"] if t["organe_ref"] == group["organeRef"])
         published = group["vote"]["decompteVoix"]
         assert tally["pour"] == int(published["pour"]) and tally["contre"] == int(published["contre"])
-        nominative_pour = [v for v in rows["an_votes"] if v["organe_ref"] == group["organeRef"] and v["position"] == "pour"]
+        nominative_pour = [
+            v for v in rows["an_votes"] if v["organe_ref"] == group["organeRef"] and v["position"] == "pour"
+        ]
         assert len(nominative_pour) == len(voters_in(group["vote"]["decompteNominatif"]["pours"]))
 
 
@@ -278,7 +299,9 @@ def test_non_votants_volontaires_is_stored_as_published_not_added(scrutins16: Pa
 def test_socialist_votes_keep_the_old_group_uid_as_published(scrutins16: Path) -> None:
     name, document = first_member(
         scrutins16,
-        lambda d: d["scrutin"]["dateScrutin"] > "2023-10-19" and any(g["organeRef"] == "PO800496" for g in groups_of(d)),
+        lambda d: (
+            d["scrutin"]["dateScrutin"] > "2023-10-19" and any(g["organeRef"] == "PO800496" for g in groups_of(d))
+        ),
     )
     group = next(g for g in groups_of(document) if g["organeRef"] == "PO800496")
     expected = {v["acteurRef"] for b in group["vote"]["decompteNominatif"].values() for v in voters_in(b)}
@@ -288,11 +311,17 @@ def test_socialist_votes_keep_the_old_group_uid_as_published(scrutins16: Path) -
 
 def test_seventeenth_voters_carry_their_seat_number(scrutins17: Path) -> None:
     name, document = first_member(
-        scrutins17, lambda d: any("numPlace" in v for g in groups_of(d)
-                                  for b in g["vote"]["decompteNominatif"].values() for v in voters_in(b))
+        scrutins17,
+        lambda d: any(
+            "numPlace" in v for g in groups_of(d) for b in g["vote"]["decompteNominatif"].values() for v in voters_in(b)
+        ),
     )
-    published = {v["acteurRef"]: v.get("numPlace")
-                 for g in groups_of(document) for b in g["vote"]["decompteNominatif"].values() for v in voters_in(b)}
+    published = {
+        v["acteurRef"]: v.get("numPlace")
+        for g in groups_of(document)
+        for b in g["vote"]["decompteNominatif"].values()
+        for v in voters_in(b)
+    }
     parsed = {v["acteur_ref"]: v["num_place"] for v in parse_votes_member(name, document)["an_votes"]}
     assert parsed == published and any(parsed.values())
 
@@ -300,11 +329,17 @@ def test_seventeenth_voters_carry_their_seat_number(scrutins17: Path) -> None:
 def test_position_majoritaire_is_kept_even_when_not_the_plurality(scrutins17: Path) -> None:
     def not_plurality(group: Json) -> bool:
         counts = group["vote"]["decompteVoix"]
-        by_position = {"pour": int(counts["pour"]), "contre": int(counts["contre"]), "abstention": int(counts["abstentions"])}
+        by_position = {
+            "pour": int(counts["pour"]),
+            "contre": int(counts["contre"]),
+            "abstention": int(counts["abstentions"]),
+        }
         return by_position[group["vote"]["positionMajoritaire"]] < max(by_position.values())
 
     name, document = first_member(scrutins17, lambda d: any(not_plurality(g) for g in groups_of(d)))
-    tallies = {t["organe_ref"]: t["position_majoritaire"] for t in parse_votes_member(name, document)["an_group_tallies"]}
+    tallies = {
+        t["organe_ref"]: t["position_majoritaire"] for t in parse_votes_member(name, document)["an_group_tallies"]
+    }
     assert tallies == {g["organeRef"]: g["vote"]["positionMajoritaire"] for g in groups_of(document)}
 
 
@@ -318,7 +353,9 @@ def test_dossier_reference_of_the_seventeenth_is_stored(scrutins17: Path) -> Non
     assert row["objet_dossier_legislatif"] == "DLR5L17N50000"
 
 
-def test_seventeenth_votes_of_a_group_without_organe_file_are_kept(scrutins17: Path, people17: dict[str, pa.Table]) -> None:
+def test_seventeenth_votes_of_a_group_without_organe_file_are_kept(
+    scrutins17: Path, people17: dict[str, pa.Table]
+) -> None:
     organes = set(people17["an_organes"].column("uid").to_pylist())
     voting_groups = {g["organeRef"] for _, d in json_members(scrutins17) for g in groups_of(d)}
     missing = voting_groups - organes
@@ -328,6 +365,7 @@ def test_seventeenth_votes_of_a_group_without_organe_file_are_kept(scrutins17: P
 
 
 # Quirks of the AMO files ----------------------------------------------------------------------------
+
 
 def test_acteur_uid_is_an_element_with_text(amo16: Path, people16: dict[str, pa.Table]) -> None:
     name, document = first_member(amo16, lambda d: isinstance(d["acteur"]["uid"], dict), "json/acteur/")
@@ -346,7 +384,9 @@ def test_nil_values_become_null(amo16: Path, people16: dict[str, pa.Table]) -> N
 
 
 def test_dates_become_dates(amo16: Path, people16: dict[str, pa.Table]) -> None:
-    name, document = first_member(amo16, lambda d: isinstance(d["acteur"]["etatCivil"]["dateDeces"], str), "json/acteur/")
+    name, document = first_member(
+        amo16, lambda d: isinstance(d["acteur"]["etatCivil"]["dateDeces"], str), "json/acteur/"
+    )
     [row] = [a for a in people16["an_acteurs"].to_pylist() if a["source_member"] == name]
     assert row["date_deces"] == date.fromisoformat(document["acteur"]["etatCivil"]["dateDeces"])
 
@@ -397,12 +437,13 @@ def test_amo_counts_equal_the_files(amo16: Path, people16: dict[str, pa.Table]) 
 
 # Whole-dump counts ------------------------------------------------------------------------------------
 
+
 def test_sixteenth_counts_equal_an_independent_walk_of_the_json(scrutins16: Path) -> None:
     kinds: Counter[str] = Counter()
     votes_per_scrutin: Counter[str] = Counter()
     tallies = 0
     for name, document in json_members(scrutins16):
-        kinds[name[len("json/"):len("json/VTAN")]] += 1
+        kinds[name[len("json/") : len("json/VTAN")]] += 1
         for group in groups_of(document):
             tallies += 1
             for block in group["vote"]["decompteNominatif"].values():
@@ -419,6 +460,7 @@ def test_sixteenth_counts_equal_an_independent_walk_of_the_json(scrutins16: Path
 
 
 # Bad input --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def broken_dump(tmp_path: Path, scrutins17: Path) -> Path:
@@ -495,3 +537,31 @@ def test_rows_built_chunk_by_chunk_equal_one_build_and_a_rejected_member_is_foun
     assert parsed.tables["an_scrutins"].column("source_member").to_pylist() == [
         name for name, _ in members if name != bad_name
     ]
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda scrutin: scrutin.pop("uid"), "required field uid is missing or nil"),
+        (lambda scrutin: scrutin.update(uid={"@xsi:nil": "true"}), "required field uid is missing or nil"),
+        (lambda scrutin: scrutin.pop("dateScrutin"), "required field dateScrutin is missing or nil"),
+        (lambda scrutin: scrutin.update(ventilationVotes=None), "no group tallies: ventilationVotes lists no groupe"),
+        (
+            lambda scrutin: scrutin["ventilationVotes"]["organe"]["groupes"].update(groupe=[]),
+            "no group tallies: ventilationVotes lists no groupe",
+        ),
+    ],
+    ids=["no uid", "nil uid", "no dateScrutin", "no ventilationVotes", "no groupe"],
+)
+def test_a_scrutin_that_cannot_be_used_fails_or_is_quarantined_with_its_reason(
+    scrutins17: Path, damage: Callable[[Json], object], reason: str
+) -> None:
+    (name, good), (bad_name, document) = list(json_members(scrutins17))[:2]
+    damage(document["scrutin"])
+    members = [member_of(name, good), member_of(bad_name, document)]
+    with pytest.raises(MemberParseError) as caught:
+        parse_archive(Path("Scrutins.json.zip"), members, scrutin_rows, VOTE_TABLES)
+    assert str(caught.value) == f"Scrutins.json.zip: member {bad_name} cannot be used: {reason}"
+    parsed = parse_archive(Path("Scrutins.json.zip"), members, scrutin_rows, VOTE_TABLES, on_error="quarantine")
+    assert parsed.quarantined == [QuarantinedMember(bad_name, str(caught.value))]
+    assert parsed.tables["an_scrutins"].column("source_member").to_pylist() == [name]

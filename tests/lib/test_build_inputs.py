@@ -65,7 +65,9 @@ def test_the_project_fingerprint_follows_every_dbt_file(raw, dbt_project: Path) 
     assert current_inputs(raw, dbt_project).project != changed_var
 
 
-def test_the_scope_is_what_changed_since_the_publication_readers_see(settings: Settings, raw, dbt_project: Path) -> None:
+def test_the_scope_is_what_changed_since_the_publication_readers_see(
+    settings: Settings, raw, dbt_project: Path
+) -> None:
     published = current_inputs(raw, dbt_project)
     assert build_scope(settings, published).changed_tables is None  # nothing published yet
     publish_as(settings, "20260101T000000Z")

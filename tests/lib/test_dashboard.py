@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ HOSTILE_TITLE = "l'amendement </script><script>alert('x')</script> & <b>"
 
 
 def render(data: dict[str, object]) -> str:
-    return render_html(data, datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc))
+    return render_html(data, datetime(2025, 1, 2, 3, 4, tzinfo=UTC))
 
 
 def sample_data() -> dict[str, object]:

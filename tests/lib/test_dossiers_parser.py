@@ -169,7 +169,9 @@ def test_a_bad_member_fails_naming_it_or_is_quarantined(tmp_path, raw_bytes, raw
     act_without_code = {"json/dossierParlementaire/DLR5L16N0.json": json.dumps(broken_act).encode()}
     broken = act_without_code | {"json/document/TRUNCATED.json": b'{"document": {"uid": '}
     only_broken_act = write_zip(tmp_path / "act.zip", act_without_code)
-    with pytest.raises(MemberParseError, match=r"act\.zip: member json/dossierParlementaire/DLR5L16N0\.json .*codeActe"):
+    with pytest.raises(
+        MemberParseError, match=r"act\.zip: member json/dossierParlementaire/DLR5L16N0\.json .*codeActe"
+    ):
         parse_dossiers_dump(only_broken_act, 16)
     mixed = write_zip(tmp_path / "mixed.zip", {good: raw_bytes[good], **broken})
     quarantined = parse_dossiers_dump(mixed, 16, on_error="quarantine")

@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.lib.config import _as_base_url
 from orchestration.lib.http import DownloadError, FetchResult, SourceNotFound, fetch, probe
-from tests.support.mirror import (
+from support.mirror import (
     LoopbackMirror,
     connection_reset,
     fail_first,

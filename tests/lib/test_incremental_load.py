@@ -13,11 +13,10 @@ import pyarrow as pa
 import pytest
 
 from orchestration.lib.archive import iter_members, member_crc32s
-from orchestration.lib.assemblee import rows_to_table
 from orchestration.lib.assemblee_votes import parse_scrutins
 from orchestration.lib.member_versions import diff_members
-from orchestration.lib.partial_dump import write_partial_scrutins_zip
-from orchestration.lib.warehouse import KeyedLoad, PartitionLoad, ensure_raw_schema, replace_rows
+from orchestration.lib.warehouse import KeyedLoad, PartitionLoad, ensure_raw_schema, replace_rows, rows_to_table
+from support.partial_dump import write_partial_scrutins_zip
 from tests.lib.test_assemblee_parsers import SCRUTINS
 
 
@@ -42,9 +41,7 @@ def test_diff_members_sorts_new_changed_removed_and_unchanged() -> None:
         in_archive={"a": 1, "b": 2, "c": 3, "new": 9},
         loaded={"a": 1, "b": 20, "c": 3, "gone": 5},
     )
-    assert (changes.new, changes.changed, changes.removed, changes.unchanged) == (
-        {"new"}, {"b"}, {"gone"}, 2
-    )
+    assert (changes.new, changes.changed, changes.removed, changes.unchanged) == ({"new"}, {"b"}, {"gone"}, 2)
     assert changes.to_parse == {"new", "b"}
     assert changes.to_delete == {"b", "gone"}
     assert changes.counts() == {"new": 1, "changed": 1, "removed": 1, "unchanged": 2}
@@ -59,7 +56,7 @@ def test_partial_copy_holds_back_the_newest_scrutins_and_keeps_the_others_intact
 
     source_crcs = member_crc32s(source, prefix="json/")
     an_numbers = sorted(int(name.split("V")[-1].removesuffix(".json")) for name in source_crcs if "VTAN" in name)
-    newest = {f"json/VTANR5L16V{number}.json" for number in an_numbers[-len(held_back):]}
+    newest = {f"json/VTANR5L16V{number}.json" for number in an_numbers[-len(held_back) :]}
     assert len(held_back) == round(len(source_crcs) * 0.01)
     assert set(held_back) == newest
     target_crcs = member_crc32s(target, prefix="json/")
@@ -82,9 +79,15 @@ def test_parse_scrutins_of_named_members_gives_their_rows_only(shared_data: Path
 
 # Keyed replace ---------------------------------------------------------------------------------
 
+
 def _scrutin(uid: str, crc: int) -> tuple:
-    return (uid, 16, int(uid.rsplit("V", 1)[1]), None, None, None, date(2023, 1, 1)) + (None,) * 19 + (
-        f"json/{uid}.json", crc,
+    return (
+        (uid, 16, int(uid.rsplit("V", 1)[1]), None, None, None, date(2023, 1, 1))
+        + (None,) * 19
+        + (
+            f"json/{uid}.json",
+            crc,
+        )
     )
 
 
@@ -125,10 +128,15 @@ def test_keyed_replace_rewrites_and_deletes_only_the_given_keys(loaded: duckdb.D
     written = replace_rows(loaded, _keyed(["VTANR5L16V2", "VTANR5L16V3", "VTANR5L16V4"], incoming))
     assert written == {"an_scrutins": 2, "an_votes": 2}
     assert _votes(loaded) == [
-        ("VTANR5L16V1", "PA1"), ("VTANR5L16V1", "PA2"), ("VTANR5L16V2", "PA1"), ("VTANR5L16V4", "PA1"),
+        ("VTANR5L16V1", "PA1"),
+        ("VTANR5L16V1", "PA2"),
+        ("VTANR5L16V2", "PA1"),
+        ("VTANR5L16V4", "PA1"),
     ]
     assert loaded.execute("SELECT uid, member_crc32 FROM raw.an_scrutins ORDER BY 1").fetchall() == [
-        ("VTANR5L16V1", 1), ("VTANR5L16V2", 2), ("VTANR5L16V4", 1),
+        ("VTANR5L16V1", 1),
+        ("VTANR5L16V2", 2),
+        ("VTANR5L16V4", 1),
     ]
 
 
@@ -137,7 +145,7 @@ def test_keyed_replace_failing_half_way_leaves_the_previous_rows(loaded: duckdb.
     good_scrutins = rows_to_table("an_scrutins", [_scrutin("VTANR5L16V2", 2)])
     bad_votes = pa.table({"scrutin_uid": ["VTANR5L16V2"], "no_such_column": ["x"]})  # fails on insert
     loads = _keyed(["VTANR5L16V2"], {"an_scrutins": good_scrutins, "an_votes": bad_votes})
-    with pytest.raises(ValueError, match="raw.\"an_votes\""):
+    with pytest.raises(ValueError, match='raw."an_votes"'):
         replace_rows(loaded, loads)
     assert (_votes(loaded), loaded.execute("SELECT * FROM raw.an_scrutins ORDER BY uid").fetchall()) == before
 

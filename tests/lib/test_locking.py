@@ -31,9 +31,8 @@ def test_another_process_is_refused_while_one_holds_it_and_admitted_once_it_dies
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(WarehouseBusy, match=f"pid {holder.pid} since .*lock file {lock}"):
-            with writer_lock(lock):
-                pass
+        with pytest.raises(WarehouseBusy, match=f"pid {holder.pid} since .*lock file {lock}"), writer_lock(lock):
+            pass
     finally:
         holder.kill()
         holder.wait()

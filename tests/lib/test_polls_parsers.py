@@ -99,8 +99,11 @@ def test_barometer_waves_stay_text_even_when_unreadable(shared_data: Path) -> No
 
 def test_integral_sample_sizes_written_as_floats_are_read(tmp_path: Path) -> None:
     feed, spec = only_file("pollsposition_popularite")
-    path = write(tmp_path / spec.file_name, ",president,sondage,samplesize,method,approve_pr,disapprove_pr\n"
-                 "2022-05-01,macron2,Ifop,1946.0,internet,41.0,58.0\n")
+    path = write(
+        tmp_path / spec.file_name,
+        ",president,sondage,samplesize,method,approve_pr,disapprove_pr\n"
+        "2022-05-01,macron2,Ifop,1946.0,internet,41.0,58.0\n",
+    )
     assert parse_poll_file(path, spec, source=feed.source).rows.column("samplesize").to_pylist() == [1946]
 
 
@@ -121,7 +124,10 @@ def parse_approval(tmp_path: Path, text: str) -> pa.Table:
 
 def test_a_renamed_required_column_names_the_file_and_the_column(tmp_path: Path) -> None:
     with pytest.raises(PollFileError, match=r"popularite\.csv: missing required column\(s\) approve_pr"):
-        parse_approval(tmp_path, APPROVAL_HEADER.replace("approve_pr", "approval") + "2022-05-01,macron2,Ifop,1000,internet,41,58\n")
+        parse_approval(
+            tmp_path,
+            APPROVAL_HEADER.replace("approve_pr", "approval") + "2022-05-01,macron2,Ifop,1000,internet,41,58\n",
+        )
 
 
 def test_an_unparsable_number_names_the_file_row_and_column(tmp_path: Path) -> None:
@@ -132,8 +138,10 @@ def test_an_unparsable_number_names_the_file_row_and_column(tmp_path: Path) -> N
 
 def test_an_unparsable_date_names_the_file_row_and_column(tmp_path: Path) -> None:
     feed, spec = only_file("eliasorphelin_legislatives2022")
-    text = ('"nom_institut","debut_enquete","fin_enquete","type","parti","intentions","media","echantillon","source"\n'
-            '"Ifop","2022-05-06","09/05/2022","score","NUPES","28","LCI","1802",""\n')
+    text = (
+        '"nom_institut","debut_enquete","fin_enquete","type","parti","intentions","media","echantillon","source"\n'
+        '"Ifop","2022-05-06","09/05/2022","score","NUPES","28","LCI","1802",""\n'
+    )
     with pytest.raises(PollFileError, match=r"row 1, column debut_enquete: cannot read '2022-05-06' as date"):
         parse_poll_file(write(tmp_path / spec.file_name, text), spec, source=feed.source)
 
@@ -145,8 +153,10 @@ def test_a_row_of_the_wrong_width_is_named(tmp_path: Path) -> None:
 
 def test_unknown_extra_columns_are_accepted_and_reported(tmp_path: Path) -> None:
     feed, spec = only_file("pollsposition_popularite")
-    path = write(tmp_path / spec.file_name, APPROVAL_HEADER.rstrip("\n") + ",neutral_pr\n"
-                 "2022-05-01,macron2,Ifop,1000,internet,41,58,1\n")
+    path = write(
+        tmp_path / spec.file_name,
+        APPROVAL_HEADER.rstrip("\n") + ",neutral_pr\n2022-05-01,macron2,Ifop,1000,internet,41,58,1\n",
+    )
     parsed = parse_poll_file(path, spec, source=feed.source)
     assert parsed.extra_columns == ("neutral_pr",)
     assert parsed.rows.column("approve_pr").to_pylist() == [41.0]
@@ -157,3 +167,42 @@ def test_empty_cells_are_null(tmp_path: Path) -> None:
     assert rows.column("samplesize").to_pylist() == [None]
     assert rows.column("method").to_pylist() == [None]
     assert rows.column("disapprove_pr").to_pylist() == [None]
+
+
+def test_in_quarantine_mode_an_unreadable_row_is_left_out_and_the_others_load(tmp_path: Path) -> None:
+    feed, spec = only_file("pollsposition_popularite")
+    text = (
+        APPROVAL_HEADER + "2022-05-01,macron2,Ifop,1000,internet,41,58\n2022-05-02,macron2,BVA,1000,internet,4l,58\n"
+        "2022-05-03,macron2,Elabe,1000\n\n2022-05-04,macron2,Odoxa,1000,internet,39,60\n"
+    )
+    parsed = parse_poll_file(write(tmp_path / spec.file_name, text), spec, source=feed.source, on_error="quarantine")
+    assert parsed.rows.column("source_row").to_pylist() == [1, 5]
+    assert parsed.rows.column("sondage").to_pylist() == ["Ifop", "Odoxa"]
+    assert parsed.data_rows == 4
+    assert [(item.member, item.error) for item in parsed.quarantined] == [
+        (
+            "popularite.csv:row 2",
+            "popularite.csv: row 2, column approve_pr: cannot read '4l' as float"
+            " (could not convert string to float: '4l')",
+        ),
+        ("popularite.csv:row 3", "popularite.csv: row 3 has 4 fields, the header has 7"),
+    ]
+
+
+def test_in_quarantine_mode_a_missing_column_still_fails_the_file(tmp_path: Path) -> None:
+    feed, spec = only_file("pollsposition_popularite")
+    path = write(
+        tmp_path / spec.file_name,
+        APPROVAL_HEADER.replace("approve_pr", "approval") + "2022-05-01,macron2,Ifop,1000,internet,41,58\n",
+    )
+    with pytest.raises(PollFileError, match=r"missing required column\(s\) approve_pr"):
+        parse_poll_file(path, spec, source=feed.source, on_error="quarantine")
+
+
+def test_a_real_file_has_no_row_to_quarantine(shared_data: Path) -> None:
+    for feed in FEEDS:
+        for spec in feed.files:
+            parsed = parse_poll_file(
+                file_path(shared_data, feed, spec), spec, source=feed.source, on_error="quarantine"
+            )
+            assert parsed.quarantined == [] and parsed.data_rows == parsed.rows.num_rows > 0, spec.file_name

@@ -9,18 +9,27 @@ from orchestration.lib.warehouse import ensure_raw_schema, loaded_sha256, record
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [row[0] for row in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?"
-        " ORDER BY ordinal_position", [table]).fetchall()]
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' AND table_name = ?"
+            " ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
 
 
 def test_an_outdated_raw_table_is_recreated_and_source_versions_forgotten() -> None:
     con = duckdb.connect()
     con.execute("CREATE SCHEMA raw")
     # an_group_tallies as an older parser wrote it: no tally_number
-    older = ", ".join(f"{name} {sql_type}" for name, sql_type, _ in raw_columns("an_group_tallies") if name != "tally_number")
+    older = ", ".join(
+        f"{name} {sql_type}" for name, sql_type, _ in raw_columns("an_group_tallies") if name != "tally_number"
+    )
     con.execute(f"CREATE TABLE raw.an_group_tallies ({older})")
-    con.execute("INSERT INTO raw.an_group_tallies (scrutin_uid, legislature, organe_ref) VALUES ('VTANR5L17V1', 17, 'PO0')")
+    con.execute(
+        "INSERT INTO raw.an_group_tallies (scrutin_uid, legislature, organe_ref) VALUES ('VTANR5L17V1', 17, 'PO0')"
+    )
     ensure_raw_schema(con)  # creates source_versions, keeps nothing stale
     record_source_version(con, "an/17/scrutins", url="u", sha256="abc", size_bytes=1, etag=None, last_modified=None)
 

@@ -1,4 +1,4 @@
-{#- The poll-averaging formula of ../shared/docs/methods.md, in one place. Parameters are the dbt vars
+{#- The poll-averaging formula of docs/methods.md, in one place. Parameters are the dbt vars
     poll_window_days, poll_half_life_days, poll_sample_weight_cap, poll_house_effect_shrinkage_polls. -#}
 
 {#- A poll's day: the midpoint of its fieldwork, rounded down to a day (a one-day poll sits on its day). -#}

@@ -41,7 +41,8 @@
     'mart_poll_average_daily',
     'mart_poll_releases_monthly',
     'mart_pollster_house_effects',
-    'mart_scrutin_ideal_parameters'
+    'mart_scrutin_ideal_parameters',
+    'mart_source_anomalies'
 ] %}
 
 {% for mart in marts %}

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from orchestration.defs.assemblee.dumps import AnDump, IncrementalLoad, build_dump_asset
 from orchestration.lib.assemblee import OnError, ParsedArchive
-from orchestration.lib.assemblee_people import PEOPLE_TABLES, parse_amo
-from orchestration.lib.assemblee_votes import SCRUTIN_MEMBER, VOTE_TABLES, parse_scrutins
+from orchestration.lib.assemblee_people import PEOPLE_RECORDS, PEOPLE_TABLES, parse_amo
+from orchestration.lib.assemblee_votes import SCRUTIN_MEMBER, SCRUTIN_RECORDS, VOTE_TABLES, parse_scrutins
 
 # The live AN site publishes a past legislature's AMO as AMO20 (every mandate, senators and
 # ministers included) and the current one's as AMO10 (active deputies); the 17th is current.
@@ -31,7 +31,9 @@ def scrutins_url(legislature: int) -> str:
 def amo_url(legislature: int) -> str:
     if legislature < FIRST_AMO10_LEGISLATURE:
         return f"{legislature}/amo/deputes_senateurs_ministres_legislature/AMO20_dep_sen_min_tous_mandats_et_organes.json.zip"
-    return f"{legislature}/amo/deputes_actifs_mandats_actifs_organes/AMO10_deputes_actifs_mandats_actifs_organes.json.zip"
+    return (
+        f"{legislature}/amo/deputes_actifs_mandats_actifs_organes/AMO10_deputes_actifs_mandats_actifs_organes.json.zip"
+    )
 
 
 def parse_scrutins_dump(path: Path, _legislature: int, on_error: OnError) -> ParsedArchive:
@@ -46,13 +48,8 @@ SCRUTINS_DUMP = AnDump(
     relative_url=scrutins_url,
     parse=parse_scrutins_dump,
     member_prefixes={"an_scrutins": "json/"},
-    incremental=IncrementalLoad(
-        member_table="an_scrutins",
-        member_key="uid",
-        key_columns={"an_scrutins": "uid"} | {table: "scrutin_uid" for table in VOTE_TABLES if table != "an_scrutins"},
-        member_pattern=SCRUTIN_MEMBER,
-        parse_members=parse_scrutins,
-    ),
+    records=(SCRUTIN_RECORDS,),
+    incremental=IncrementalLoad(member_pattern=SCRUTIN_MEMBER, parse_members=parse_scrutins),
 )
 AMO_DUMP = AnDump(
     name="amo",
@@ -61,15 +58,18 @@ AMO_DUMP = AnDump(
     relative_url=amo_url,
     parse=parse_amo,
     member_prefixes={"an_acteurs": "json/acteur/", "an_organes": "json/organe/"},
+    records=PEOPLE_RECORDS,
 )
 
 assemblee_votes = build_dump_asset(
-    SCRUTINS_DUMP, "assemblee_votes",
+    SCRUTINS_DUMP,
+    "assemblee_votes",
     "Every public vote of the Assemblée (and Congrès) per legislature: scrutins, group tallies,"
     " nominative votes and after-the-fact corrections.",
 )
 assemblee_people = build_dump_asset(
-    AMO_DUMP, "assemblee_people",
+    AMO_DUMP,
+    "assemblee_people",
     "Deputies (acteurs), every mandate with its dates (group memberships included) and the bodies"
     " (organes) of each legislature's AMO dump.",
 )

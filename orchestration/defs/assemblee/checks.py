@@ -2,7 +2,9 @@
 
 A check passes when its query finds nothing. ERROR checks are blocking: dbt models downstream of
 a failing raw table do not run. The group-tally check is a WARN: a few real scrutins publish group
-counts that differ from their own nominative lists, which the raw layer keeps as published.
+counts that differ from their own nominative lists, which the raw layer keeps as published. The
+quarantine checks are WARNs too: a quarantined member does not stop the refresh, and each check
+lists every such member of its dump (defs/quarantine.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.assemblee.dumps import raw_key
+from orchestration.defs.quarantine import QUARANTINE_CHECK, quarantine_check_result
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
+from orchestration.lib.quarantine import quarantine_records
 
 SAMPLE_ROWS = 5
 
@@ -41,36 +45,31 @@ def _nominative_counts_sql(group_columns: str) -> str:
     """
 
 
-def _quarantine_sql(dump_name: str) -> str:
-    return f"SELECT source, member, error FROM raw.quarantine WHERE source LIKE 'an/%/{dump_name}'"
-
-
 VOTE_CHECKS = (
     OffendingRowsCheck(
-        "no_quarantined_members", "an_scrutins",
-        "No member of a scrutins dump was left out of the load (quarantine mode).",
-        _quarantine_sql("scrutins"),
-    ),
-    OffendingRowsCheck(
-        "every_scrutin_has_group_tallies", "an_group_tallies",
+        "every_scrutin_has_group_tallies",
+        "an_group_tallies",
         "Every scrutin has at least one group tally row.",
         """SELECT s.uid, s.legislature FROM raw.an_scrutins s
            ANTI JOIN raw.an_group_tallies t ON t.scrutin_uid = s.uid AND t.legislature = s.legislature""",
     ),
     OffendingRowsCheck(
-        "every_scrutin_has_nominative_votes", "an_votes",
+        "every_scrutin_has_nominative_votes",
+        "an_votes",
         "Every scrutin has its nominative record (non-voters included).",
         """SELECT s.uid, s.legislature FROM raw.an_scrutins s
            ANTI JOIN raw.an_votes v ON v.scrutin_uid = s.uid AND v.legislature = s.legislature""",
     ),
     OffendingRowsCheck(
-        "one_vote_per_deputy_and_scrutin", "an_votes",
+        "one_vote_per_deputy_and_scrutin",
+        "an_votes",
         "A deputy appears once in a scrutin's nominative record.",
         """SELECT scrutin_uid, acteur_ref, count(*) AS rows FROM raw.an_votes
            GROUP BY ALL HAVING count(*) > 1""",
     ),
     OffendingRowsCheck(
-        "votes_belong_to_loaded_group_tallies", "an_votes",
+        "votes_belong_to_loaded_group_tallies",
+        "an_votes",
         "Every nominative vote is listed under a group tally of its scrutin, with that tally's uid.",
         """SELECT DISTINCT v.scrutin_uid, v.tally_number, v.organe_ref FROM raw.an_votes v
            ANTI JOIN raw.an_group_tallies t
@@ -78,13 +77,15 @@ VOTE_CHECKS = (
             AND t.organe_ref = v.organe_ref AND t.legislature = v.legislature""",
     ),
     OffendingRowsCheck(
-        "corrections_belong_to_loaded_scrutins", "an_vote_corrections",
+        "corrections_belong_to_loaded_scrutins",
+        "an_vote_corrections",
         "Every vote correction (miseAuPoint) refers to a loaded scrutin.",
         """SELECT c.scrutin_uid, c.acteur_ref FROM raw.an_vote_corrections c
            ANTI JOIN raw.an_scrutins s ON s.uid = c.scrutin_uid AND s.legislature = c.legislature""",
     ),
     OffendingRowsCheck(
-        "group_tallies_match_nominative_votes", "an_group_tallies",
+        "group_tallies_match_nominative_votes",
+        "an_group_tallies",
         "Group counts as published (decompteVoix) equal the counts of the group's nominative list;"
         " a few real scrutins differ, so this warns and reports how many.",
         f"""WITH nominative AS ({_nominative_counts_sql("scrutin_uid, tally_number")})
@@ -102,28 +103,27 @@ VOTE_CHECKS = (
 
 PEOPLE_CHECKS = (
     OffendingRowsCheck(
-        "no_quarantined_members", "an_acteurs",
-        "No member of an AMO dump was left out of the load (quarantine mode).",
-        _quarantine_sql("amo"),
-    ),
-    OffendingRowsCheck(
-        "one_row_per_acteur_and_dump", "an_acteurs",
+        "one_row_per_acteur_and_dump",
+        "an_acteurs",
         "An acteur appears once per dump.",
         "SELECT uid, dump_legislature FROM raw.an_acteurs GROUP BY ALL HAVING count(*) > 1",
     ),
     OffendingRowsCheck(
-        "one_row_per_mandate_and_dump", "an_mandats",
+        "one_row_per_mandate_and_dump",
+        "an_mandats",
         "A mandate appears once per dump.",
         "SELECT uid, dump_legislature FROM raw.an_mandats GROUP BY ALL HAVING count(*) > 1",
     ),
     OffendingRowsCheck(
-        "mandates_belong_to_loaded_acteurs", "an_mandats",
+        "mandates_belong_to_loaded_acteurs",
+        "an_mandats",
         "Every mandate's acteur is in the same dump.",
         """SELECT m.uid, m.acteur_ref, m.dump_legislature FROM raw.an_mandats m
            ANTI JOIN raw.an_acteurs a ON a.uid = m.acteur_ref AND a.dump_legislature = m.dump_legislature""",
     ),
     OffendingRowsCheck(
-        "one_row_per_organe_and_dump", "an_organes",
+        "one_row_per_organe_and_dump",
+        "an_organes",
         "An organe appears once per dump.",
         "SELECT uid, dump_legislature FROM raw.an_organes GROUP BY ALL HAVING count(*) > 1",
     ),
@@ -154,5 +154,24 @@ def build_check(check: OffendingRowsCheck) -> dg.AssetChecksDefinition:
     return _check
 
 
-vote_checks = [build_check(check) for check in VOTE_CHECKS]
-people_checks = [build_check(check) for check in PEOPLE_CHECKS]
+def build_quarantine_check(dump_name: str, table: str) -> dg.AssetChecksDefinition:
+    """The WARN check listing every member of the dump's legislatures left out of the load."""
+
+    @dg.asset_check(
+        asset=raw_key(table),
+        name=QUARANTINE_CHECK,
+        description=f"No member of a {dump_name} dump was quarantined (left out of the load, listed in"
+        " raw.quarantine with its error; its previous rows kept when it had some). Warns naming each one.",
+        blocking=False,
+        pool=WAREHOUSE_WRITER_POOL,
+    )
+    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as con:
+            return quarantine_check_result(quarantine_records(con, f"an/%/{dump_name}"))
+
+    return _check
+
+
+vote_checks = [build_quarantine_check("scrutins", "an_scrutins"), *(build_check(check) for check in VOTE_CHECKS)]
+people_checks = [build_quarantine_check("amo", "an_acteurs"), *(build_check(check) for check in PEOPLE_CHECKS)]
+dossier_checks = [build_quarantine_check("dossiers_legislatifs", "an_dossiers")]

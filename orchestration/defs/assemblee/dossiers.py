@@ -33,7 +33,7 @@ from orchestration.defs.assemblee.dumps import (
 )
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.lib.config import Settings, load_settings
-from orchestration.lib.dossiers import DOSSIER_TABLES, parse_dossiers_dump
+from orchestration.lib.dossiers import DOSSIER_RECORDS, DOSSIER_TABLES, parse_dossiers_dump
 from orchestration.lib.http import SourceNotFound
 from orchestration.lib.warehouse import ensure_raw_schema
 
@@ -51,6 +51,7 @@ DOSSIERS_DUMP = AnDump(
     relative_url=dossiers_url,
     parse=parse_dossiers_dump,
     member_prefixes={"an_dossiers": "json/dossierParlementaire/", "an_documents": "json/document/"},
+    records=DOSSIER_RECORDS,
 )
 
 
@@ -62,16 +63,20 @@ class DossiersRefresh:
     missing_urls: dict[int, str]
 
 
-def refresh_all(con: duckdb.DuckDBPyConnection, settings: Settings, config: LoadConfig, log: Log) -> DossiersRefresh:
+def refresh_all(
+    con: duckdb.DuckDBPyConnection, settings: Settings, config: LoadConfig, log: Log, warn: Log
+) -> DossiersRefresh:
     """Refresh every configured legislature; a 404 is recorded and the others go on."""
     outcomes: list[DumpOutcome] = []
     missing: dict[int, str] = {}
     for legislature in settings.legislatures:
         try:
-            outcomes.append(refresh_dump(con, DOSSIERS_DUMP, settings, legislature, config, log))
+            outcomes.append(refresh_dump(con, DOSSIERS_DUMP, settings, legislature, config, log, warn))
         except SourceNotFound:
             missing[legislature] = DOSSIERS_DUMP.url(settings, legislature)
-            log(f"dossiers of the {legislature}th legislature: {missing[legislature]} answered 404, rows already loaded kept")
+            log(
+                f"dossiers of the {legislature}th legislature: {missing[legislature]} answered 404, rows already loaded kept"
+            )
         except NOT_RETRIED as exc:
             raise dg.Failure(
                 description=f"dossiers of the {legislature}th legislature not loaded, previous rows kept: {exc}",
@@ -85,8 +90,10 @@ def with_missing_warning(results: list[dg.MaterializeResult], missing: dict[int,
     if not missing:
         return results
     warning = {"warning": "no dossiers dump (404) for " + ", ".join(f"{leg}: {url}" for leg, url in missing.items())}
-    return [dg.MaterializeResult(asset_key=result.asset_key, metadata={**(result.metadata or {}), **warning})
-            for result in results]
+    return [
+        dg.MaterializeResult(asset_key=result.asset_key, metadata={**(result.metadata or {}), **warning})
+        for result in results
+    ]
 
 
 def coverage_check(con: duckdb.DuckDBPyConnection, legislatures: tuple[int, ...]) -> dg.AssetCheckResult:
@@ -106,17 +113,24 @@ def coverage_check(con: duckdb.DuckDBPyConnection, legislatures: tuple[int, ...]
     name="assemblee_dossiers",
     description="Legislative dossiers, their flattened act trees and their documents, per configured legislature.",
     specs=[
-        dg.AssetSpec(raw_key(table), group_name=GROUP_NAME, kinds={"duckdb"},
-                     description=f"raw.{table}, from each legislature's Dossiers_Legislatifs.json.zip")
+        dg.AssetSpec(
+            raw_key(table),
+            group_name=GROUP_NAME,
+            kinds={"duckdb"},
+            description=f"raw.{table}, from each legislature's Dossiers_Legislatifs.json.zip",
+        )
         for table in DOSSIER_TABLES
     ],
     check_specs=[
         dg.AssetCheckSpec(
-            MEMBERS_CHECK, asset=raw_key("an_dossiers"), blocking=True,
+            MEMBERS_CHECK,
+            asset=raw_key("an_dossiers"),
+            blocking=True,
             description="Rows per legislature equal the archive's members (dossiers and documents): no file skipped",
         ),
         dg.AssetCheckSpec(
-            COVERAGE_CHECK, asset=raw_key("an_dossiers"),
+            COVERAGE_CHECK,
+            asset=raw_key("an_dossiers"),
             description="Every configured legislature has dossiers loaded (warns when a dump answers 404)",
         ),
     ],
@@ -127,10 +141,12 @@ def assemblee_dossiers(context: dg.AssetExecutionContext, config: LoadConfig, du
     settings = load_settings()  # at run time: NUPES_SOURCES and NUPES_LEGISLATURES may change between runs
     with duckdb.get_connection() as con:
         ensure_raw_schema(con)  # the tables exist even when every legislature answered 404
-        refreshed = refresh_all(con, settings, config, context.log.info)
+        refreshed = refresh_all(con, settings, config, context.log.info, context.log.warning)
         for legislature, url in refreshed.missing_urls.items():
             context.log.warning(f"no legislative dossiers for the {legislature}th legislature ({url})")
-        yield from with_missing_warning(materializations(con, DOSSIERS_DUMP, refreshed.outcomes), refreshed.missing_urls)
+        yield from with_missing_warning(
+            materializations(con, DOSSIERS_DUMP, refreshed.outcomes), refreshed.missing_urls
+        )
         yield members_check(con, DOSSIERS_DUMP, refreshed.outcomes)
         yield coverage_check(con, settings.legislatures)
 

@@ -9,7 +9,8 @@ The build does only what readers do not see yet (lib/build_inputs.py): when the 
 the dbt project are those of the current publication, it is skipped (nothing is materialized, so
 Dagster skips the publication and the dashboard too); when only some raw tables changed, it
 builds and tests what is downstream of them, and the catalogue of marts the publication waits
-for (lib/dbt_scope.py); otherwise, everything.
+for (lib/dbt_scope.py); otherwise (a changed project, nothing published yet), everything, the
+incremental facts rebuilt in full since they cannot see a change of SQL or seeds.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -126,6 +127,8 @@ def _incremental_build_args(context: dg.AssetExecutionContext, duckdb: DuckDBRes
         require_subset_covers(manifest, scope, all_keys, context.selected_asset_keys)
         return ["build"]
     if scope.changed_tables is None:
-        return ["build"]
+        # A changed project (or nothing published to compare with): the incremental facts cannot
+        # see a change of SQL or seeds, so they are rebuilt too, with no manual step after a deployment.
+        return ["build", "--full-refresh"]
     scoped = scoped_build_args(manifest, scope.changed_tables, context.log.info)
     return None if scoped is None else ["build", *scoped]

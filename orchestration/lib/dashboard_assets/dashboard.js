@@ -17,6 +17,7 @@
       average: "moyenne", joint_list: "liste commune", sum_of_parties: "somme des partis", band: "bande", members: "membres", none: "aucune donnée",
       published: "Publiée le", revision: "Révision git", versions: "Versions", newestVotes: "Dernier scrutin chargé",
       source: "Source", loaded: "Chargée le", size: "Taille (octets)", faultCount: "votes de fracture",
+      anomaly: "Anomalie", count: "Nombre", examples: "Exemples", rule: "Règle appliquée", polls_feeds: "sondages",
       dimension: "dimension", deputies: "député·es",
     },
     en: {
@@ -25,6 +26,7 @@
       average: "average", joint_list: "joint list", sum_of_parties: "sum of its parties", band: "band", members: "members", none: "no data",
       published: "Published at", revision: "Git revision", versions: "Versions", newestVotes: "Newest vote loaded",
       source: "Source", loaded: "Loaded at", size: "Size (bytes)", faultCount: "fault-line votes",
+      anomaly: "Anomaly", count: "Count", examples: "Examples", rule: "Rule applied", polls_feeds: "polls",
       dimension: "dimension", deputies: "deputies",
     },
   };
@@ -498,6 +500,20 @@
     return marks;
   }
 
+  function drawSourceAnomalies(plot) {
+    const table = htmlEl("table", {}, htmlEl("div", { class: "table-scroll" }, plot));
+    const head = htmlEl("tr", {}, htmlEl("thead", {}, table));
+    [t("legislature"), t("anomaly"), t("count"), t("examples"), t("rule")].forEach((label) => htmlEl("th", {}, head, label));
+    const body = htmlEl("tbody", {}, table);
+    DATA.source_anomalies.forEach((row) => {
+      const line = htmlEl("tr", {}, body);
+      [row.legislature === null ? t("polls_feeds") : String(row.legislature), row.anomaly.replaceAll("_", " "),
+       `${row.n_occurrences.toLocaleString(lang)} ${row.counted}`, row.example_keys.join(", "), row.rule_applied]
+        .forEach((value) => htmlEl("td", {}, line, value));
+    });
+    return DATA.source_anomalies.length;
+  }
+
   const CHARTS = {
     "cohesion-monthly": drawCohesionMonthly,
     "pairwise-agreement": drawPairwiseAgreement,
@@ -510,6 +526,7 @@
     "ideal-points-plane": drawIdealPointsPlane,
     "ideal-point-drift": drawIdealPointDrift,
     "publication": drawPublication,
+    "source-anomalies": drawSourceAnomalies,
   };
 
   function renderAll() {

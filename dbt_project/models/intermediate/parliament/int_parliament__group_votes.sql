@@ -32,8 +32,10 @@ final as (
         group_tallies.n_abstain,
         group_tallies.n_non_voting,
         {{ ballots_cast('group_tallies.n_for', 'group_tallies.n_against', 'group_tallies.n_abstain') }} as n_cast,
-        {{ plurality_position('group_tallies.n_for', 'group_tallies.n_against', 'group_tallies.n_abstain') }} as position,
-        {{ agreement_index('group_tallies.n_for', 'group_tallies.n_against', 'group_tallies.n_abstain') }} as agreement_index,
+        {{ plurality_position('group_tallies.n_for', 'group_tallies.n_against', 'group_tallies.n_abstain') }}
+            as position,
+        {{ agreement_index('group_tallies.n_for', 'group_tallies.n_against', 'group_tallies.n_abstain') }}
+            as agreement_index,
         {{ rice_index('group_tallies.n_for', 'group_tallies.n_against') }} as rice_index
     from group_tallies
     inner join scrutins

@@ -5,7 +5,7 @@ scrutins as (
 ),
 
 scrutin_policy_areas as (
-    select * from {{ ref('int_scrutin_policy_areas') }}
+    select * from {{ ref('int_dossiers__scrutin_policy_areas') }}
 ),
 
 final as (

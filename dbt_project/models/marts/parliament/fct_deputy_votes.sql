@@ -1,4 +1,5 @@
--- Incremental by scrutin (config in dbt_project.yml): only scrutins whose file is new or changed are rebuilt (macros/incremental_scrutins.sql).
+-- Incremental by scrutin (config in dbt_project.yml): only scrutins whose file is new or changed are
+-- rebuilt (macros/incremental_scrutins.sql).
 
 with
 

@@ -1,5 +1,5 @@
--- Incremental by scrutin (config in dbt_project.yml): only scrutins whose file is new or changed, or whose dossier link or policy
--- area changed (a new dossiers dump), are rebuilt (macros/incremental_scrutins.sql).
+-- Incremental by scrutin (config in dbt_project.yml): only scrutins whose file is new or changed, or
+-- whose dossier link or policy area changed (a new dossiers dump), are rebuilt (macros/incremental_scrutins.sql).
 
 with
 
@@ -8,7 +8,7 @@ group_votes as (
 ),
 
 scrutin_policy_areas as (
-    select * from {{ ref('int_scrutin_policy_areas') }}
+    select * from {{ ref('int_dossiers__scrutin_policy_areas') }}
 ),
 
 scrutin_files as (

@@ -10,7 +10,7 @@ dossiers as (
 
 policy_areas as (
 
-    select * from {{ ref('int_dossier_policy_areas') }}
+    select * from {{ ref('int_dossiers__policy_areas') }}
 
 ),
 

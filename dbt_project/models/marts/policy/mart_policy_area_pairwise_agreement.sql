@@ -10,7 +10,7 @@ pairs as (
 
 scrutin_policy_areas as (
 
-    select * from {{ ref('int_scrutin_policy_areas') }}
+    select * from {{ ref('int_dossiers__scrutin_policy_areas') }}
 
 ),
 

@@ -33,7 +33,7 @@ renamed as (
         odj_ref as agenda_item_uid,
         texte_associe as text_uid,
         texte_adopte as adopted_text_uid,
-        coalesce(vote_refs, []::varchar[]) as vote_uids,
+        coalesce(vote_refs, []::varchar[]) as vote_uids,  -- noqa: LT01
         statut_conclusion_code as conclusion_code,
         statut_conclusion_libelle as conclusion_label,
         decision_code,

@@ -103,6 +103,7 @@ def ballots_sql(legislature: int) -> str:
     """BALLOTS_SQL for one legislature: one at a time, so that DuckDB sorts only its ballots."""
     return BALLOTS_SQL.format(legislature=int(legislature))
 
+
 DEPUTY_TYPE = pa.struct(
     [
         ("period", pa.string()),
@@ -225,8 +226,10 @@ def _labels(column: pa.ChunkedArray, index: np.ndarray) -> np.ndarray:
 
 def _period_groups(ballots: pa.Table) -> dict[tuple[str, str], str]:
     """(period, deputy_uid) -> the deputy's group in that period."""
-    distinct = ballots.select(["period", "deputy_uid", "period_group_code"]).group_by(["period", "deputy_uid"]).aggregate(
-        [("period_group_code", "max")]
+    distinct = (
+        ballots.select(["period", "deputy_uid", "period_group_code"])
+        .group_by(["period", "deputy_uid"])
+        .aggregate([("period_group_code", "max")])
     )
     return dict(
         zip(
@@ -252,7 +255,9 @@ def estimate_legislature(ballots: pa.Table, fingerprint: str, settings: Settings
     group_of = dict(zip(calls.deputy_ids, _labels(ballots["group_code"], deputy_index)))
     reference = [deputy for deputy, group in group_of.items() if group == POLARITY_GROUP]
     log(f"legislature {legislature}: {calls.shape[0]} deputies, {calls.shape[1]} votes, {len(calls.y)} ballots")
-    estimates = ideal_points.estimate(calls, periods, reference, settings, lambda m: log(f"legislature {legislature}: {m}"))
+    estimates = ideal_points.estimate(
+        calls, periods, reference, settings, lambda m: log(f"legislature {legislature}: {m}")
+    )
     deputy_uids = estimates.calls.deputy_ids
     all_rows = np.arange(len(deputy_uids))
     tables = [
@@ -270,7 +275,9 @@ def estimate_legislature(ballots: pa.Table, fingerprint: str, settings: Settings
     for index, period in enumerate(estimates.periods):
         groups = np.array([period_group_of.get((period.label, uid)) for uid in deputy_uids], dtype=object)
         draws = [replicate[index] for replicate in estimates.bootstrap_periods]
-        tables.append(_deputy_rows(period.label, deputy_uids, groups, period.x, draws, period.classification, period.rows))
+        tables.append(
+            _deputy_rows(period.label, deputy_uids, groups, period.x, draws, period.classification, period.rows)
+        )
     fits = {}
     for dims, fit, classification in (
         (1, estimates.fit_1d, estimates.classification_1d),

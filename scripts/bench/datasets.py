@@ -81,7 +81,9 @@ def write_ballots(archive: Path, target: Path, copies: int = 1, legislature: int
     (copy c under uid suffix -c): a legislature with `copies` times the votes of the real one."""
     parsed = parse_scrutins(archive)
     with duckdb.connect() as con:
-        replace_rows(con, [PartitionLoad(table, "legislature", legislature, parsed.tables[table]) for table in VOTE_TABLES])
+        replace_rows(
+            con, [PartitionLoad(table, "legislature", legislature, parsed.tables[table]) for table in VOTE_TABLES]
+        )
         selects = [RAW_VOTES_SQL.format(suffix=f"-{copy}" if copy else "", seed=GROUPS_SEED) for copy in range(copies)]
         votes = con.sql(" union all ".join(selects))
         votes.query("votes", ballots_sql(legislature)).write_parquet(str(target))

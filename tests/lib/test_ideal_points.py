@@ -33,8 +33,7 @@ def test_the_e_step_is_the_mean_of_the_truncated_normal() -> None:
     mu = np.array([-6.0, -1.5, 0.0, 0.7, 4.0])
     calls = ip.RollCalls(np.arange(5), np.arange(5), np.array([1.0, 1.0, -1.0, -1.0, 1.0]), np.arange(5), np.arange(5))
     expected = [
-        truncnorm.mean(-m, np.inf, loc=m) if y > 0 else truncnorm.mean(-np.inf, -m, loc=m)
-        for m, y in zip(mu, calls.y)
+        truncnorm.mean(-m, np.inf, loc=m) if y > 0 else truncnorm.mean(-np.inf, -m, loc=m) for m, y in zip(mu, calls.y)
     ]
     np.testing.assert_allclose(mu + ip.latent_residuals(calls, mu), expected, rtol=1e-9)
 

@@ -37,8 +37,10 @@ distances as (
         max(abs(a.dim1_median - b.dim1_median)) as dim1_median_range,
         max(abs(a.dim2_median - b.dim2_median)) as dim2_median_range,
         max(sqrt((a.dim1_median - b.dim1_median) ^ 2 + (a.dim2_median - b.dim2_median) ^ 2)) as max_median_distance,
-        arg_max(a.group_code || '-' || b.group_code, (a.dim1_median - b.dim1_median) ^ 2 + (a.dim2_median - b.dim2_median) ^ 2)
-            as farthest_groups
+        arg_max(
+            a.group_code || '-' || b.group_code,
+            (a.dim1_median - b.dim1_median) ^ 2 + (a.dim2_median - b.dim2_median) ^ 2
+        ) as farthest_groups
     from group_medians as a
     inner join group_medians as b
         on a.legislature = b.legislature

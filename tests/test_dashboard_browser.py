@@ -31,6 +31,9 @@ CHARTS = (
     "censure-motions",
     "poll-average",
     "leader-barometers",
+    "ideal-points-line",
+    "ideal-points-plane",
+    "ideal-point-drift",
     "publication",
     "source-anomalies",
 )
@@ -63,6 +66,13 @@ EXPECTED_MARKS_SQL = {
               select 1 from marts.mart_group_cohesion as cohesion
               where cohesion.legislature = motions.legislature and cohesion.group_code = motions.group_code
           )
+    """,
+    # One point per deputy, on the line and in the plane; one per alliance group and half-year on
+    # each of the drift chart's two dimensions.
+    "ideal-points-line": "select count(*) from marts.mart_deputy_ideal_points",
+    "ideal-points-plane": "select count(*) from marts.mart_deputy_ideal_points",
+    "ideal-point-drift": """
+        select 2 * count(*) from marts.mart_group_ideal_points where bloc is not null and period <> 'legislature'
     """,
     "publication": """
         select json_array_length(source_versions) from marts.publication order by published_at desc limit 1

@@ -112,6 +112,24 @@ DATASET_QUERIES: dict[str, str] = {
         where subject_bloc is not null and poll_date is not null and value_pct is not null
         order by pollster, metric, population, leader, date
     """,
+    "ideal_points": """
+        select
+            points.legislature, points.deputy_uid, deputies.full_name, points.group_code, points.bloc,
+            points.dim1, points.dim1_low, points.dim1_high, points.dim2, points.dim2_low, points.dim2_high,
+            points.n_votes
+        from marts.mart_deputy_ideal_points as points
+        left join marts.dim_deputies as deputies
+            on points.deputy_uid = deputies.deputy_uid
+        order by points.legislature, points.dim1
+    """,
+    "ideal_point_drift": """
+        select
+            legislature, period, period_start, group_code, n_deputies,
+            dim1_median, dim1_median_low, dim1_median_high, dim2_median, dim2_median_low, dim2_median_high
+        from marts.mart_group_ideal_points
+        where bloc is not null and period <> 'legislature'
+        order by legislature, group_code, period_start
+    """,
     # What the sources got wrong and the rule applied, shown with the publication it describes.
     "source_anomalies": """
         select legislature, anomaly, counted, n_occurrences, example_keys, rule_applied

@@ -10,7 +10,9 @@ the tests' loopback mirror and measures, each several times in fresh processes:
 4. `parse_load` against `read_json`: the 16th's votes parsed and loaded by the pipeline's code,
    and by DuckDB's `read_json` with automatic schema inference over the same files, unnested in
    SQL into the same rows, in the same run;
-5. `scaling`: the parse-and-load stage on synthetic legislatures 2, 5 and 10 times larger.
+5. `scaling`: the parse-and-load stage on synthetic legislatures 2, 5 and 10 times larger;
+6. `ideal_points`: the ideal-point estimation of the 16th (its fits, then its 50-replicate
+   bootstrap, timed apart) and the fits on a synthetic legislature with 5 times the votes.
 
 Every case reports the median and spread of its wall time and the peak resident memory of its
 processes; the table is printed and the figures written to warehouse/bench/bench-<date>.json.

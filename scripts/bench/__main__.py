@@ -26,6 +26,7 @@ CASES: dict[str, Callable[[cases.Bench], dict[str, Any]]] = {
     "incremental": cases.incremental,
     "parse_load": cases.parse_load_against_read_json,
     "scaling": cases.scaling,
+    "ideal_points": cases.ideal_points,
 }
 # The table's rows: (label, key of the case summary).
 TABLE_ROWS = (
@@ -38,6 +39,9 @@ TABLE_ROWS = (
     ("scaling x2", "x2"),
     ("scaling x5", "x5"),
     ("scaling x10", "x10"),
+    ("ideal points of the 16th: fits", "ideal_points_fit_16"),
+    ("ideal points of the 16th: 50 bootstraps", "ideal_points_bootstrap_16"),
+    ("ideal points, 5x synthetic: fits", "ideal_points_fit_x5"),
 )
 
 
@@ -101,6 +105,13 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
         checks += [
             ("time x10 / x1 (10 = linear)", grown["time_ratio"], "<= 10", grown["time_ratio"] <= 10),
             ("peak memory x10 / x1 (10 = linear)", grown["peak_rss_ratio"], "< 10", grown["peak_rss_ratio"] < 10),
+        ]
+    if "ideal_points_fit_16" in figures:
+        fit, bootstrap = figures["ideal_points_fit_16"], figures["ideal_points_bootstrap_16"]
+        checks += [
+            ("ideal points: fit of the 16th (s)", fit["median_s"], "< 10", fit["median_s"] < 10),
+            ("ideal points: bootstrap of the 16th (s)", bootstrap["median_s"], "< 60", bootstrap["median_s"] < 60),
+            ("ideal points: peak memory (MiB)", fit["peak_rss_mib"], "< 500", fit["peak_rss_mib"] < 500),
         ]
     return [{"figure": name, "value": value, "target": target, "met": met} for name, value, target, met in checks]
 

@@ -207,6 +207,28 @@ def scaling(bench: Bench, factors: tuple[int, ...] = (1, 2, 5, 10)) -> dict[str,
     }
 
 
+def ideal_points(bench: Bench, replicates: int = 50, factor: int = 5) -> dict[str, Any]:
+    """The ideal-point estimation of the 16th (fits, then a bootstrap of `replicates`), and the
+    fits alone on a legislature `factor` times larger (every scrutin repeated), alternated."""
+    real, scaled = bench.work_dir / "ballots-16.parquet", bench.work_dir / f"ballots-16-x{factor}.parquet"
+    bench.child("ballots", bench.votes_16, real, 1)
+    bench.child("ballots", bench.votes_16, scaled, factor)
+    ours, larger = CaseFigures("ideal_points_16"), CaseFigures(f"ideal_points_x{factor}")
+    for attempt in range(bench.repeat):
+        ours.add(bench.child("ideal-points", real, replicates))
+        larger.add(bench.child("ideal-points", scaled, 0))
+        report = ours.runs[-1].report
+        _progress(
+            f"ideal points of the 16th {attempt + 1}/{bench.repeat}: fit {report['fit_seconds']:.1f} s, bootstrap"
+            f" {report['bootstrap_seconds']:.1f} s; x{factor} fit {larger.runs[-1].report['fit_seconds']:.1f} s"
+        )
+    return {
+        "ideal_points_fit_16": ours.summary("fit_seconds") | {"ballots": ours.runs[-1].report["ballots"]},
+        "ideal_points_bootstrap_16": ours.summary("bootstrap_seconds") | {"replicates": replicates},
+        f"ideal_points_fit_x{factor}": larger.summary("fit_seconds") | {"ballots": larger.runs[-1].report["ballots"]},
+    }
+
+
 def growth(scaled: dict[str, Any], largest: str = "x10") -> dict[str, float]:
     """How time and peak memory grow from 1x to the largest factor (10 = linear)."""
     first, last = scaled["x1"], scaled[largest]

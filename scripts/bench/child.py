@@ -8,6 +8,14 @@
     python -m scripts.bench.child read-json DIRECTORY DATABASE --result FILE
         the baseline: DuckDB's read_json with automatic schema inference over the extracted
         members, unnested in SQL into the same vote rows (baseline.sql)
+    python -m scripts.bench.child ballots ZIP TARGET COPIES --result FILE
+        the ideal-point estimator's ballots of a votes dump, each scrutin COPIES times, as Parquet
+        (datasets.write_ballots; in a child so that the bench's own process stays small: a child
+        forked from a large parent starts its peak memory from the parent's)
+    python -m scripts.bench.child ideal-points BALLOTS REPLICATES --result FILE
+        the ideal-point estimation of one legislature's ballots (Parquet, as BALLOTS_SQL gives
+        them), what the dbt model fct_ideal_point_fits runs, timed from its progress log: the
+        fits (filters, one and two dimensions, half-years), then the bootstrap
 
 Nothing is imported before the clock starts that the measured code would not import itself.
 """
@@ -84,18 +92,56 @@ def read_json_baseline(directory: Path, database: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
+def ideal_points(ballots: Path, replicates: str) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    from orchestration.lib.ideal_point_tables import estimate_legislature
+    from orchestration.lib.ideal_points import Settings
+
+    started = time.perf_counter()
+    marks: dict[str, float] = {}
+
+    def log(message: str) -> None:
+        if "bootstrap:" in message and "bootstrap" not in marks:
+            marks["bootstrap"] = time.perf_counter()
+
+    rows = pq.read_table(ballots)
+    loaded = time.perf_counter()
+    result = estimate_legislature(rows, "bench", Settings(n_bootstrap=int(replicates)), log)
+    finished = time.perf_counter()
+    bootstrap_started = marks.get("bootstrap", finished)
+    return {
+        "seconds": finished - started,
+        "read_seconds": loaded - started,
+        "fit_seconds": bootstrap_started - loaded,
+        "bootstrap_seconds": finished - bootstrap_started,
+        "ballots": result["n_ballots"][0].as_py(),
+        "em_steps_2d": result["n_iterations_2d"][0].as_py(),
+    }
+
+
+def write_ballots(archive: Path, target: Path, copies: str) -> dict[str, Any]:
+    from scripts.bench.datasets import write_ballots as write
+
+    return {"path": str(write(archive, target, int(copies)))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["pipeline", "parse-load", "read-json"])
-    parser.add_argument("paths", nargs="*", type=Path)
+    parser.add_argument("what", choices=["pipeline", "parse-load", "read-json", "ballots", "ideal-points"])
+    parser.add_argument("paths", nargs="*")
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args()
     if args.what == "pipeline":
         report = run_pipeline()
     elif args.what == "parse-load":
-        report = parse_and_load(*args.paths)
+        report = parse_and_load(*map(Path, args.paths))
+    elif args.what == "read-json":
+        report = read_json_baseline(*map(Path, args.paths))
+    elif args.what == "ballots":
+        report = write_ballots(Path(args.paths[0]), Path(args.paths[1]), args.paths[2])
     else:
-        report = read_json_baseline(*args.paths)
+        report = ideal_points(Path(args.paths[0]), args.paths[1])
     args.result.write_text(json.dumps(report))
 
 

@@ -18,6 +18,7 @@
       published: "Publiée le", revision: "Révision git", versions: "Versions", newestVotes: "Dernier scrutin chargé",
       source: "Source", loaded: "Chargée le", size: "Taille (octets)", faultCount: "votes de fracture",
       anomaly: "Anomalie", count: "Nombre", examples: "Exemples", rule: "Règle appliquée", polls_feeds: "sondages",
+      dimension: "dimension", deputies: "député·es",
     },
     en: {
       votes: "votes", polls: "polls", month: "month", date: "Date", kind: "Kind", title: "Title",
@@ -26,6 +27,7 @@
       published: "Published at", revision: "Git revision", versions: "Versions", newestVotes: "Newest vote loaded",
       source: "Source", loaded: "Loaded at", size: "Size (bytes)", faultCount: "fault-line votes",
       anomaly: "Anomaly", count: "Count", examples: "Examples", rule: "Rule applied", polls_feeds: "polls",
+      dimension: "dimension", deputies: "deputies",
     },
   };
   const GROUP_COLORS = {
@@ -383,6 +385,121 @@
     return publication.source_versions.length;
   }
 
+  /* ---------- ideal points ---------- */
+  /* Alliance groups are drawn opaque and on top, the other groups faded behind them. */
+  const isAlliance = (row) => row.bloc !== null && row.bloc !== undefined;
+  function deputyTip(row) {
+    const interval = (value, low, high) => `${value.toFixed(2)} [${low.toFixed(2)} ; ${high.toFixed(2)}]`;
+    return `${row.full_name || row.deputy_uid} (${row.group_code}) — ${t("dimension")} 1 : ${interval(row.dim1, row.dim1_low, row.dim1_high)}, `
+      + `${t("dimension")} 2 : ${interval(row.dim2, row.dim2_low, row.dim2_high)} (${row.n_votes} ${t("votes")})`;
+  }
+  function idealPointLegend(figure) {
+    const groups = [...new Map(DATA.ideal_points.map((row) => [row.group_code, row])).values()]
+      .sort((a, b) => (isAlliance(a) ? 0 : 1) - (isAlliance(b) ? 0 : 1) || a.group_code.localeCompare(b.group_code));
+    drawLegend(figure.querySelector(".legend"), groups.map((row) => ({ label: row.group_code, color: colorOf(row.group_code, 0) })));
+  }
+  /* spec: { title, points: [{ x, y, color, emphasis, tip }], xLabel, yLabel, yTicks: false | undefined, rowLabels } */
+  function scatter(plot, spec) {
+    const panel = htmlEl("div", { class: "panel" }, plot);
+    htmlEl("h4", {}, panel, spec.title);
+    const width = NARROW, height = spec.height || 320;
+    const xs = spec.points.map((p) => p.x), ys = spec.points.map((p) => p.y);
+    const xTicks = niceTicks(Math.min(...xs), Math.max(...xs), 6);
+    const x = scale([Math.min(xTicks[0], ...xs), Math.max(xTicks[xTicks.length - 1], ...xs)], [MARGIN.left, width - MARGIN.right]);
+    const y = scale([Math.min(...ys) - 0.5, Math.max(...ys) + 0.5], [height - MARGIN.bottom, MARGIN.top]);
+    const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" }, panel);
+    const axis = svgEl("g", { class: "axis" }, svg);
+    xTicks.forEach((tick) => {
+      svgEl("line", { x1: x(tick), x2: x(tick), y1: MARGIN.top, y2: height - MARGIN.bottom }, axis);
+      svgEl("text", { x: x(tick), y: height - 14, "text-anchor": "middle" }, axis).textContent = tick.toFixed(1);
+    });
+    svgEl("text", { x: width - MARGIN.right, y: height - 1, "text-anchor": "end" }, axis).textContent = spec.xLabel;
+    (spec.rowLabels || []).forEach(({ label, value }) => {
+      svgEl("text", { x: MARGIN.left - 6, y: y(value) + 4, "text-anchor": "end" }, axis).textContent = label;
+    });
+    if (spec.yLabel) svgEl("text", { x: 2, y: MARGIN.top - 2 }, axis).textContent = spec.yLabel;
+    const sorted = spec.points.slice().sort((a, b) => a.emphasis - b.emphasis);
+    sorted.forEach((point) => {
+      const dot = svgEl("circle", {
+        cx: x(point.x), cy: y(point.y), r: point.emphasis ? 3.5 : 2.5, fill: point.color,
+        "fill-opacity": point.emphasis ? 0.9 : 0.3,
+      }, svg);
+      addTitle(dot, point.tip);
+    });
+    return sorted.length;
+  }
+
+  function drawIdealPointsLine(plot, figure) {
+    idealPointLegend(figure);
+    let marks = 0;
+    groupBy(DATA.ideal_points, (row) => row.legislature).forEach((rows, legislature) => {
+      const groups = [...new Set(rows.map((row) => row.group_code))]
+        .sort((a, b) => median(rows, a) - median(rows, b));
+      const rowOf = new Map(groups.map((code, index) => [code, groups.length - 1 - index]));
+      // A deputy's row is their group's, spread vertically by a fixed pseudo-random jitter.
+      const jitter = (uid) => ((parseInt(uid.replace(/\D/g, ""), 10) % 97) / 97 - 0.5) * 0.6;
+      marks += scatter(plot, {
+        title: legislatureTitle(legislature), xLabel: `${t("dimension")} 1`, height: 40 + 26 * groups.length,
+        rowLabels: groups.map((code) => ({ label: code, value: rowOf.get(code) })),
+        points: rows.map((row) => ({
+          x: row.dim1, y: rowOf.get(row.group_code) + jitter(row.deputy_uid), color: colorOf(row.group_code, 0),
+          emphasis: isAlliance(row), tip: deputyTip(row),
+        })),
+      });
+    });
+    return marks;
+  }
+  function median(rows, groupCode) {
+    const values = rows.filter((row) => row.group_code === groupCode).map((row) => row.dim1).sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)];
+  }
+
+  function drawIdealPointsPlane(plot, figure) {
+    idealPointLegend(figure);
+    let marks = 0;
+    groupBy(DATA.ideal_points, (row) => row.legislature).forEach((rows, legislature) => {
+      marks += scatter(plot, {
+        title: legislatureTitle(legislature), xLabel: `${t("dimension")} 1`, yLabel: `${t("dimension")} 2`,
+        rowLabels: niceTicks(Math.min(...rows.map((r) => r.dim2)), Math.max(...rows.map((r) => r.dim2)), 5)
+          .map((tick) => ({ label: tick.toFixed(1), value: tick })),
+        points: rows.map((row) => ({
+          x: row.dim1, y: row.dim2, color: colorOf(row.group_code, 0), emphasis: isAlliance(row), tip: deputyTip(row),
+        })),
+      });
+    });
+    return marks;
+  }
+
+  /* Each alliance group's median per half-year, at the half-year's middle, with its interval. */
+  function drawIdealPointDrift(plot, figure) {
+    const byGroup = [...groupBy(DATA.ideal_point_drift, (row) => `${row.legislature}-${row.group_code}`).values()];
+    drawLegend(figure.querySelector(".legend"),
+      [...new Map(byGroup.map((rows) => [rows[0].group_code, rows[0]])).values()]
+        .map((row) => ({ label: row.group_code, color: colorOf(row.group_code, 0) })));
+    let marks = 0;
+    [1, 2].forEach((dimension) => {
+      const panel = htmlEl("div", { class: "panel" }, plot);
+      htmlEl("h4", {}, panel, `${t("dimension")} ${dimension}`);
+      const key = `dim${dimension}_median`;
+      const middle = (row) => new Date(toTime(row.period_start) + 91 * DAY_MS).toISOString().slice(0, 10);
+      marks += timeChart(panel, {
+        width: WIDE, height: 240, yFormat: (v) => v.toFixed(1),
+        series: byGroup.map((rows) => ({
+          label: rows[0].group_code, color: colorOf(rows[0].group_code, 0), maxGapDays: 200,
+          points: rows.map((row) => ({
+            date: middle(row), value: row[key],
+            tip: `${row.group_code} ${row.period}: ${row[key].toFixed(2)} [${row[key + "_low"].toFixed(2)} ; ${row[key + "_high"].toFixed(2)}] (${row.n_deputies} ${t("deputies")})`,
+          })),
+        })),
+        bands: byGroup.map((rows) => ({
+          color: colorOf(rows[0].group_code, 0),
+          points: rows.map((row) => ({ date: middle(row), low: row[key + "_low"], high: row[key + "_high"] })),
+        })),
+      });
+    });
+    return marks;
+  }
+
   function drawSourceAnomalies(plot) {
     const table = htmlEl("table", {}, htmlEl("div", { class: "table-scroll" }, plot));
     const head = htmlEl("tr", {}, htmlEl("thead", {}, table));
@@ -405,6 +522,9 @@
     "censure-motions": drawCensureMotions,
     "poll-average": drawPollAverage,
     "leader-barometers": drawLeaderBarometers,
+    "ideal-points-line": drawIdealPointsLine,
+    "ideal-points-plane": drawIdealPointsPlane,
+    "ideal-point-drift": drawIdealPointDrift,
     "publication": drawPublication,
     "source-anomalies": drawSourceAnomalies,
   };

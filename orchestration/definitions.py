@@ -10,7 +10,8 @@ from datetime import timedelta
 import dagster as dg
 
 from orchestration.defs import assemblee, dashboard, operations, polls, transform
-from orchestration.defs.resources import shared_resources
+from orchestration.defs.resources import WarehouseSettings, WarehouseWriter
+from orchestration.defs.transform.resources import dbt_cli
 
 # Raw tables and marts refresh nightly: one missed night is tolerated, a second is flagged in the UI.
 NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=36), warn_window=timedelta(hours=26))
@@ -27,7 +28,14 @@ def with_nightly_freshness(definitions: dg.Definitions) -> dg.Definitions:
         )
 
 
-# The only Definitions object at module scope: Dagster refuses a module that holds two.
+def resources_for(settings: WarehouseSettings) -> dict[str, dg.ConfigurableResource]:
+    """The resources of every part of the graph, all reading the same settings: a run given other
+    settings (a test's mirror and warehouse) passes these to `execute_in_process`."""
+    return {"settings": settings, "duckdb": WarehouseWriter(settings=settings), "dbt": dbt_cli(settings)}
+
+
+# The only Definitions object at module scope: Dagster refuses a module that holds two. Its
+# settings are the environment's, read when each run starts.
 defs = with_nightly_freshness(
     dg.Definitions.merge(
         assemblee.defs,
@@ -35,6 +43,6 @@ defs = with_nightly_freshness(
         transform.defs,
         operations.defs,
         dashboard.defs,
-        dg.Definitions(resources=shared_resources()),
+        dg.Definitions(resources=resources_for(WarehouseSettings())),
     )
 )

@@ -10,20 +10,19 @@ import sys
 
 import dagster as dg
 
-from orchestration.definitions import defs
+from orchestration.definitions import defs, resources_for
 from orchestration.defs.operations.alerts import quarantined_in_run
 from orchestration.defs.operations.publication import PUBLISHED_WAREHOUSE
-from orchestration.defs.polls.assets import poll_feed_assets
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.lib.alerts import quarantine_message
-from orchestration.lib.config import load_settings
+from orchestration.lib.config import Settings, load_settings
 from orchestration.lib.locking import WarehouseBusy, writer_lock
+from orchestration.lib.sources import SOURCES
 
-# The assets whose run config can force a rebuild: the dump loaders reparse every file and
-# replace whole partitions, dbt rebuilds its incremental models from scratch.
-DUMP_ASSETS = ("assemblee_votes", "assemblee_people", "assemblee_dossiers")
 DBT_ASSET = "warehouse_dbt_models"
-# The assets that quarantine what they cannot load (QuarantineConfig), unless the run is strict.
-QUARANTINING_ASSETS = (*DUMP_ASSETS, *(asset.op.name for asset in poll_feed_assets))
+# Every source's asset: a full rebuild reparses every file and replaces whole partitions; a strict
+# run fails on the first record one cannot load instead of quarantining it (RefreshConfig).
+SOURCE_ASSETS = tuple(source.asset_name for source in SOURCES)
 
 
 def run_config(*, full_rebuild: bool = False, strict: bool = False) -> dict[str, object] | None:
@@ -32,22 +31,28 @@ def run_config(*, full_rebuild: bool = False, strict: bool = False) -> dict[str,
     quarantined (tests, investigations)."""
     ops: dict[str, dict[str, object]] = {}
     if full_rebuild:
-        for name in DUMP_ASSETS:
+        for name in SOURCE_ASSETS:
             ops.setdefault(name, {})["force_reload"] = True
         ops[DBT_ASSET] = {"full_refresh": True}
     if strict:
-        for name in QUARANTINING_ASSETS:
+        for name in SOURCE_ASSETS:
             ops.setdefault(name, {})["on_bad_member"] = "fail"
     return {"ops": {name: {"config": config} for name, config in ops.items()}} if ops else None
 
 
 def build_warehouse(
-    instance: dg.DagsterInstance, *, full_rebuild: bool = False, strict: bool = False
+    instance: dg.DagsterInstance,
+    *,
+    settings: Settings | None = None,
+    full_rebuild: bool = False,
+    strict: bool = False,
 ) -> dg.ExecuteInProcessResult:
-    """Every asset and every asset check, in dependency order, in this process."""
+    """Every asset and every asset check, in dependency order, in this process; with the
+    environment's settings unless others are given."""
     job = defs.resolve_job_def("refresh_warehouse")
     config = run_config(full_rebuild=full_rebuild, strict=strict)
-    return job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
+    resources = resources_for(WarehouseSettings.of(settings)) if settings else None
+    return job.execute_in_process(instance=instance, run_config=config, raise_on_error=False, resources=resources)
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:

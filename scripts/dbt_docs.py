@@ -11,6 +11,7 @@ click. `index.html` (with manifest.json and catalog.json beside it) is what `mak
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from orchestration.defs.resources import BUILD_DATABASE_ENV  # noqa: E402
+from orchestration.defs.transform.resources import BUILD_DATABASE_VAR  # noqa: E402
 from orchestration.lib.config import DBT_PROJECT_DIR, load_settings  # noqa: E402
 
 SITE_FILES = ("index.html", "static_index.html", "manifest.json", "catalog.json")
@@ -34,9 +35,10 @@ def generate_docs(published: Path, docs_dir: Path) -> None:
         scratch = Path(scratch_dir)
         database_copy = scratch / published.name
         shutil.copyfile(published, database_copy)
-        env = {**os.environ, BUILD_DATABASE_ENV: str(database_copy), "DBT_LOG_PATH": str(scratch / "logs")}
+        env = {**os.environ, "DBT_LOG_PATH": str(scratch / "logs")}
         dbt = Path(sys.executable).with_name("dbt")
         command = [str(dbt), "docs", "generate", "--static", "--target-path", str(scratch / "target")]
+        command += ["--vars", json.dumps({BUILD_DATABASE_VAR: str(database_copy)})]
         subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, check=True)
         docs_dir.mkdir(parents=True, exist_ok=True)
         for name in SITE_FILES:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.defs.resources import WarehouseSettings
+from orchestration.lib.config import Settings
 
 
 class WebhookCatcher(http.server.BaseHTTPRequestHandler):
@@ -41,13 +43,15 @@ def loopback_webhook() -> Iterator[tuple[str, list[dict[str, str]]]]:
         server.server_close()
 
 
-def evaluate_success_alert(instance: dg.DagsterInstance, run_id: str) -> None:
-    """What the daemon does once a run succeeded: the success alert sensor, on the run's own event."""
+def evaluate_success_alert(instance: dg.DagsterInstance, run_id: str, settings: Settings) -> None:
+    """What the daemon does once a run succeeded: the success alert sensor, on the run's own event,
+    with these settings (their alert URL)."""
     (success,) = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_SUCCESS).records
     context = dg.build_run_status_sensor_context(
         sensor_name="alert_on_quarantined_members",
         dagster_event=success.event_log_entry.dagster_event,
         dagster_instance=instance,
         dagster_run=instance.get_run_by_id(run_id),
+        resources={"settings": WarehouseSettings.of(settings)},
     )
     defs.resolve_sensor_def("alert_on_quarantined_members")(context)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
+from tests.resources import test_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("NUPES_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
@@ -36,20 +38,23 @@ def clean_mirror(mirror: LoopbackMirror) -> Iterator[LoopbackMirror]:
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_settings(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The settings of the session's warehouse: the loopback mirror, a warehouse of its own."""
+    return test_settings(mirror.base_url, tmp_path_factory.mktemp("warehouse") / "nupes.duckdb")
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(built_settings: Settings) -> Path:
     """The whole Dagster graph run once in process against the loopback mirror.
 
     Returns the DuckDB file; the run must succeed with every asset check passing.
     """
     import dagster as dg
 
-    warehouse = tmp_path_factory.mktemp("warehouse") / "nupes.duckdb"
-    os.environ["NUPES_SOURCES"] = mirror.base_url
-    os.environ["NUPES_WAREHOUSE"] = str(warehouse)
     from orchestration.run import build_warehouse, failed_steps
 
     with dg.DagsterInstance.ephemeral() as instance:
-        result = build_warehouse(instance)
+        result = build_warehouse(instance, settings=built_settings)
     assert result.success, f"pipeline failed at {failed_steps(result)}"
     failed_checks = [
         evaluation.check_name
@@ -57,4 +62,4 @@ def built_warehouse(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFac
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     ]
     assert not failed_checks, f"asset checks failed: {failed_checks}"
-    return warehouse
+    return built_settings.warehouse_path

@@ -19,13 +19,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.assemblee import dumps
 from orchestration.defs.assemblee.assets import assemblee_people, assemblee_votes
 from orchestration.defs.assemblee.checks import people_checks, vote_checks
-from orchestration.defs.quarantine import QUARANTINE_CHECK, QUARANTINED_METADATA
-from orchestration.defs.resources import WarehouseWriter
 from orchestration.lib import assemblee_votes as votes_parser
+from orchestration.lib import refresh
+from orchestration.lib.an_dumps import MEMBERS_CHECK, rows_by_partition
 from orchestration.lib.http import fetch
+from orchestration.lib.refresh import QUARANTINE_CHECK, QUARANTINED_METADATA
 from support.mirror import LoopbackMirror, truncated
 from tests.faults.damage import rewrite_zip
 from tests.lib.test_assemblee_parsers import (
@@ -37,6 +37,7 @@ from tests.lib.test_assemblee_parsers import (
     json_members,
     voters_in,
 )
+from tests.resources import loader_resources, test_settings
 
 pytestmark = pytest.mark.integration
 
@@ -104,10 +105,13 @@ def expected(shared_data: Path) -> Expected:
     return Expected(rows, differing)
 
 
-def materialize(warehouse: Path, run_config: dict[str, Any] | None = None) -> dg.ExecuteInProcessResult:
+def materialize(
+    warehouse: Path, mirror: LoopbackMirror, run_config: dict[str, Any] | None = None
+) -> dg.ExecuteInProcessResult:
+    """Both dumps of both legislatures loaded from the mirror into `warehouse` itself."""
     return dg.materialize(
         [assemblee_votes, assemblee_people, *vote_checks, *people_checks],
-        resources={"duckdb": WarehouseWriter(database=str(warehouse))},
+        resources=loader_resources(test_settings(mirror.base_url, warehouse), database=warehouse),
         run_config=run_config,
         raise_on_error=False,
     )
@@ -116,16 +120,10 @@ def materialize(warehouse: Path, run_config: dict[str, Any] | None = None) -> dg
 def loaded_rows(warehouse: Path) -> dict[str, dict[int, int]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            table: dumps.rows_by_partition(con, table, partition)
+            table: rows_by_partition(con, table, partition)
             for table, partition in [(t, "legislature") for t in votes_parser.VOTE_TABLES]
             + [(t, "dump_legislature") for t in ("an_acteurs", "an_mandats", "an_organes")]
         }
-
-
-def use_mirror(monkeypatch: pytest.MonkeyPatch, mirror: LoopbackMirror, warehouse: Path) -> None:
-    monkeypatch.setenv("NUPES_SOURCES", mirror.base_url)
-    monkeypatch.setenv("NUPES_WAREHOUSE", str(warehouse))
-    monkeypatch.delenv("NUPES_LEGISLATURES", raising=False)
 
 
 def failure_message(result: dg.ExecuteInProcessResult) -> str:
@@ -138,9 +136,7 @@ def first_run(
 ) -> tuple[Path, dg.ExecuteInProcessResult]:
     """Both dumps of both legislatures loaded once from the mirror into a fresh warehouse."""
     warehouse = tmp_path_factory.mktemp("assemblee") / "nupes.duckdb"
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        use_mirror(monkeypatch, mirror, warehouse)
-        result = materialize(warehouse)
+    result = materialize(warehouse, mirror)
     assert result.success, failure_message(result)
     return warehouse, result
 
@@ -149,15 +145,11 @@ def first_run(
 def previous_state(
     first_run: tuple[Path, dg.ExecuteInProcessResult],
     tmp_path: Path,
-    clean_mirror: LoopbackMirror,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
-    """A copy of the first run's warehouse and download cache, with the environment pointing at it."""
+    """A copy of the first run's warehouse and download cache."""
     source = first_run[0].parent
     shutil.copytree(source, tmp_path / "state")
-    warehouse = tmp_path / "state" / first_run[0].name
-    use_mirror(monkeypatch, clean_mirror, warehouse)
-    return warehouse
+    return tmp_path / "state" / first_run[0].name
 
 
 def test_first_run_loads_every_row_and_every_check_passes(
@@ -187,15 +179,17 @@ def test_materializations_report_rows_per_legislature_and_source_versions(
         assert all(len(source["sha256"]) == 64 and source["etag"] for source in metadata["sources"].values())
 
 
-def test_rerun_is_idempotent_and_reports_unchanged(previous_state: Path, expected: Expected) -> None:
-    result = materialize(previous_state)
+def test_rerun_is_idempotent_and_reports_unchanged(
+    previous_state: Path, expected: Expected, clean_mirror: LoopbackMirror
+) -> None:
+    result = materialize(previous_state, clean_mirror)
     assert result.success, failure_message(result)
     assert loaded_rows(previous_state) == expected.rows
     for node in ("assemblee_votes", "assemblee_people"):
         for materialization in result.asset_materializations_for_node(node):
             assert materialization.metadata["unchanged"].value is True
 
-    forced = materialize(previous_state, {"ops": {"assemblee_votes": {"config": {"force_reload": True}}}})
+    forced = materialize(previous_state, clean_mirror, {"ops": {"assemblee_votes": {"config": {"force_reload": True}}}})
     assert forced.success, failure_message(forced)
     assert loaded_rows(previous_state) == expected.rows
 
@@ -212,11 +206,11 @@ def failing_on(parse_member: Callable[[Any], Any], bad_member: str) -> Callable[
 
 
 def test_in_strict_mode_a_member_failing_in_the_17th_fails_the_load_and_keeps_the_previous_rows(
-    previous_state: Path, expected: Expected, monkeypatch: pytest.MonkeyPatch
+    previous_state: Path, expected: Expected, monkeypatch: pytest.MonkeyPatch, clean_mirror: LoopbackMirror
 ) -> None:
     monkeypatch.setattr(votes_parser, "scrutin_rows", failing_on(votes_parser.scrutin_rows, BAD_MEMBER))
     config = {"force_reload": True, "on_bad_member": "fail"}
-    result = materialize(previous_state, {"ops": {"assemblee_votes": {"config": config}}})
+    result = materialize(previous_state, clean_mirror, {"ops": {"assemblee_votes": {"config": config}}})
     assert not result.success
     message = failure_message(result)
     assert f"Scrutins.json.zip: member {BAD_MEMBER} cannot be parsed" in message
@@ -234,13 +228,13 @@ def quarantine_evaluation(result: dg.ExecuteInProcessResult, table: str = "an_sc
 
 
 def test_a_member_failing_in_a_full_reload_is_quarantined_and_keeps_its_previous_rows(
-    previous_state: Path, expected: Expected, monkeypatch: pytest.MonkeyPatch
+    previous_state: Path, expected: Expected, monkeypatch: pytest.MonkeyPatch, clean_mirror: LoopbackMirror
 ) -> None:
     monkeypatch.setattr(votes_parser, "scrutin_rows", failing_on(votes_parser.scrutin_rows, BAD_MEMBER))
-    result = materialize(previous_state, {"ops": {"assemblee_votes": {"config": {"force_reload": True}}}})
+    result = materialize(previous_state, clean_mirror, {"ops": {"assemblee_votes": {"config": {"force_reload": True}}}})
     assert result.success, failure_message(result)
     checks = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
-    assert checks[("an_scrutins", dumps.MEMBERS_CHECK)].passed
+    assert checks[("an_scrutins", MEMBERS_CHECK)].passed
     evaluation = quarantine_evaluation(result)
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     (listed,) = evaluation.metadata[QUARANTINED_METADATA].value
@@ -262,7 +256,7 @@ def test_an_incremental_load_quarantines_a_changed_and_a_new_broken_member_and_l
     clean_mirror.state.overrides[path] = rewrite_zip(
         (shared_data / path).read_bytes(), replaced={BAD_MEMBER: broken}, added={new_member: broken}
     )
-    result = materialize(previous_state)
+    result = materialize(previous_state, clean_mirror)
     assert result.success, failure_message(result)
     (materialization, *_) = result.asset_materializations_for_node("assemblee_votes")
     source = materialization.metadata["sources"].value["17"]
@@ -275,7 +269,7 @@ def test_an_incremental_load_quarantines_a_changed_and_a_new_broken_member_and_l
     assert listed == {BAD_MEMBER: True, new_member: False}
     assert loaded_rows(previous_state) == expected.rows
     checks = {(e.asset_key.path[-1], e.check_name): e.passed for e in result.get_asset_check_evaluations()}
-    assert checks[("an_scrutins", dumps.MEMBERS_CHECK)]
+    assert checks[("an_scrutins", MEMBERS_CHECK)]
 
 
 def test_a_truncated_download_keeps_the_previous_rows(
@@ -284,8 +278,8 @@ def test_a_truncated_download_keeps_the_previous_rows(
     path = "an/17/loi/scrutins/Scrutins.json.zip"
     clean_mirror.state.faults[path] = truncated
     # The client's own retries are tested with it; here one quick retry is enough to fail.
-    monkeypatch.setattr(dumps, "fetch", partial(fetch, retries=1, backoff=0.01))
-    result = materialize(previous_state)
+    monkeypatch.setattr(refresh, "fetch", partial(fetch, retries=1, backoff=0.01))
+    result = materialize(previous_state, clean_mirror)
     assert not result.success
     assert path in failure_message(result)
     assert loaded_rows(previous_state) == expected.rows

@@ -23,7 +23,7 @@ import orjson
 import pytest
 
 from orchestration.defs.assemblee.assets import assemblee_votes
-from orchestration.defs.resources import WarehouseWriter
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.lib.archive import member_crc32s
 from orchestration.lib.assemblee import as_list
 from orchestration.lib.assemblee_votes import VOTE_TABLES
@@ -31,6 +31,7 @@ from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
 from support.partial_dump import write_partial_scrutins_zip
 from tests.lib.test_assemblee_parsers import SCRUTINS
+from tests.resources import loader_resources, test_settings
 
 pytestmark = pytest.mark.integration
 
@@ -97,13 +98,16 @@ def refresh(
     warehouse: Path, mirror: LoopbackMirror, run_config: dict[str, Any] | None = None
 ) -> tuple[dg.ExecuteInProcessResult, list[str]]:
     """The nightly job, in process, on the mirror; the result and the run's log messages."""
-    from orchestration.definitions import defs
+    from orchestration.definitions import defs, resources_for
 
-    with pytest.MonkeyPatch.context() as env, dg.DagsterInstance.ephemeral() as instance:
-        env.setenv("NUPES_SOURCES", mirror.base_url)
-        env.setenv("NUPES_WAREHOUSE", str(warehouse))
+    with dg.DagsterInstance.ephemeral() as instance:
         job = defs.resolve_job_def("refresh_warehouse")
-        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            run_config=run_config,
+            instance=instance,
+            raise_on_error=False,
+            resources=resources_for(WarehouseSettings.of(test_settings(mirror.base_url, warehouse))),
+        )
         messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     assert result.success, f"refresh of {warehouse} failed at {failed}"
@@ -269,11 +273,9 @@ def test_an_unchanged_dump_is_neither_parsed_nor_reloaded(
     versions_sql = "SELECT source_key, sha256, loaded_at FROM raw.source_versions ORDER BY 1"
     with duckdb.connect(str(build), read_only=True) as con:
         versions_before = con.execute(versions_sql).fetchall()
-    monkeypatch.setenv("NUPES_SOURCES", mirror.base_url)
-    monkeypatch.setenv("NUPES_WAREHOUSE", str(warehouse))
     requests_before = len(mirror.state.requests)
 
-    result = dg.materialize([assemblee_votes], resources={"duckdb": WarehouseWriter(database=str(build))})
+    result = dg.materialize([assemblee_votes], resources=loader_resources(test_settings(mirror.base_url, warehouse)))
 
     assert {legislature: source["load_mode"] for legislature, source in _sources(result).items()} == {
         "16": "unchanged",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -14,11 +15,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.definitions import defs
-from orchestration.defs.quarantine import QUARANTINE_CHECK, quarantine_check_result
+from orchestration.definitions import defs, resources_for
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.lib.build_inputs import stamp_path
-from orchestration.lib.config import Settings, load_settings
+from orchestration.lib.config import Settings
 from orchestration.lib.publish import current_publication_id
+from orchestration.lib.refresh import QUARANTINE_CHECK, quarantine_check_outcome
 from support.mirror import LoopbackMirror
 from support.webhook import evaluate_success_alert, loopback_webhook
 
@@ -61,7 +63,9 @@ def test_every_writer_is_in_the_single_writer_pool_and_raw_and_marts_carry_fresh
 
 
 @pytest.mark.integration
-def test_publication_records_every_source_and_exports_every_mart(built_warehouse: Path, shared_data: Path) -> None:
+def test_publication_records_every_source_and_exports_every_mart(
+    built_warehouse: Path, built_settings: Settings, shared_data: Path
+) -> None:
     zip_sha256 = hashlib.sha256((shared_data / "an/16/loi/scrutins/Scrutins.json.zip").read_bytes()).hexdigest()
     with duckdb.connect(str(built_warehouse), read_only=True) as con:
         (sources, counts, revision) = con.execute(
@@ -77,26 +81,27 @@ def test_publication_records_every_source_and_exports_every_mart(built_warehouse
     versions = {row["source_key"]: row for row in json.loads(sources)}
     assert versions["an/16/scrutins"]["sha256"] == zip_sha256
     assert set(json.loads(counts)) == marts
-    parquet_dir = load_settings().parquet_dir
+    parquet_dir = built_settings.parquet_dir
     for mart, rows in json.loads(counts).items():
         assert duckdb.execute(f"SELECT count(*) FROM '{parquet_dir / (mart + '.parquet')}'").fetchone()[0] == rows
 
 
-def _evaluate_change_sensor() -> dg.SensorResult | dg.SkipReason:
+def _evaluate_change_sensor(settings: Settings) -> dg.SensorResult | dg.SkipReason:
     sensor = defs.resolve_sensor_def("source_change_sensor")
-    with dg.build_sensor_context(repository_def=defs.get_repository_def()) as context:
+    resources = {"settings": WarehouseSettings.of(settings)}
+    with dg.build_sensor_context(repository_def=defs.get_repository_def(), resources=resources) as context:
         return sensor(context)
 
 
 @pytest.mark.integration
 def test_change_sensor_refreshes_only_what_depends_on_the_changed_source(
-    built_warehouse: Path, clean_mirror: LoopbackMirror, shared_data: Path
+    built_settings: Settings, clean_mirror: LoopbackMirror, shared_data: Path
 ) -> None:
-    assert isinstance(_evaluate_change_sensor(), dg.SkipReason)
+    assert isinstance(_evaluate_change_sensor(built_settings), dg.SkipReason)
 
     changed = (shared_data / PRESIDENTIAL_2022_FILE).read_bytes() + b"\n"
     clean_mirror.state.overrides[PRESIDENTIAL_2022_FILE] = changed
-    result = _evaluate_change_sensor()
+    result = _evaluate_change_sensor(built_settings)
     assert isinstance(result, dg.SensorResult)
     (request,) = result.run_requests
     selected = set(request.asset_selection)
@@ -107,25 +112,29 @@ def test_change_sensor_refreshes_only_what_depends_on_the_changed_source(
 
 
 @pytest.fixture
-def warehouse_copy(built_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def warehouse_copy(built_warehouse: Path, built_settings: Settings, tmp_path: Path) -> Settings:
     """A copy of the built warehouse (build database, downloads, publications) the test may refresh."""
     shutil.copytree(built_warehouse.parent, tmp_path / "warehouse", symlinks=True)
-    monkeypatch.setenv("NUPES_WAREHOUSE", str(tmp_path / "warehouse" / built_warehouse.name))
-    return load_settings()
+    return dataclasses.replace(built_settings, warehouse_path=tmp_path / "warehouse" / built_warehouse.name)
 
 
-def _sensor_run_after_a_poll_change(mirror: LoopbackMirror, shared_data: Path) -> dg.ExecuteInProcessResult:
+def _sensor_run_after_a_poll_change(
+    settings: Settings, mirror: LoopbackMirror, shared_data: Path
+) -> dg.ExecuteInProcessResult:
     """One poll value changes upstream; the run the change sensor requests, executed in process."""
     original = (shared_data / PRESIDENTIAL_2022_FILE).read_bytes()
     mirror.state.overrides[PRESIDENTIAL_2022_FILE] = original.replace(
         b"Marine Le Pen,Rassemblement national,16.0,", b"Marine Le Pen,Rassemblement national,16.5,", 1
     )
-    result = _evaluate_change_sensor()
+    result = _evaluate_change_sensor(settings)
     assert isinstance(result, dg.SensorResult)
     (request,) = result.run_requests
     with dg.DagsterInstance.ephemeral() as instance:
         return defs.resolve_job_def("refresh_warehouse").execute_in_process(
-            instance=instance, asset_selection=list(request.asset_selection), raise_on_error=False
+            instance=instance,
+            asset_selection=list(request.asset_selection),
+            raise_on_error=False,
+            resources=resources_for(WarehouseSettings.of(settings)),
         )
 
 
@@ -135,7 +144,7 @@ def test_the_sensor_s_run_rebuilds_tests_and_publishes_the_changed_part_only(
 ) -> None:
     """A subset run: dagster-dbt selects the models and dbt's indirect selection their tests."""
     published_before = current_publication_id(warehouse_copy)
-    run = _sensor_run_after_a_poll_change(clean_mirror, shared_data)
+    run = _sensor_run_after_a_poll_change(warehouse_copy, clean_mirror, shared_data)
     assert run.success
     materialized = {event.asset_key for event in run.get_asset_materialization_events()}
     assert {dg.AssetKey(["marts", "fct_poll_results"]), dg.AssetKey("published_warehouse")} <= materialized
@@ -156,7 +165,7 @@ def test_a_sensor_run_refuses_to_publish_over_votes_a_failed_refresh_left_unbuil
     stamp.write_text(json.dumps(recorded))
     published_before = current_publication_id(warehouse_copy)
 
-    run = _sensor_run_after_a_poll_change(clean_mirror, shared_data)
+    run = _sensor_run_after_a_poll_change(warehouse_copy, clean_mirror, shared_data)
     assert not run.success
     (failure,) = run.get_step_failure_events()
     assert failure.step_key == "warehouse_dbt_models"
@@ -166,10 +175,12 @@ def test_a_sensor_run_refuses_to_publish_over_votes_a_failed_refresh_left_unbuil
 
 
 @pytest.mark.integration
-def test_a_second_refresh_is_refused_while_another_process_writes(built_warehouse: Path) -> None:
+def test_a_second_refresh_is_refused_while_another_process_writes(
+    built_warehouse: Path, built_settings: Settings
+) -> None:
     from orchestration.run import build_warehouse
 
-    lock_path = load_settings().writer_lock_path
+    lock_path = built_settings.writer_lock_path
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -185,7 +196,7 @@ def test_a_second_refresh_is_refused_while_another_process_writes(built_warehous
         assert holder.stdout.readline().strip() == "locked"
         before = built_warehouse.stat().st_ino
         with dg.DagsterInstance.ephemeral() as instance:
-            result = build_warehouse(instance)
+            result = build_warehouse(instance, settings=built_settings)
     finally:
         holder.communicate("")
     assert not result.success
@@ -205,15 +216,15 @@ def _failing_job() -> None:
     _step_that_fails()
 
 
-def test_a_failed_run_is_posted_to_the_alert_webhook(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_run_is_posted_to_the_alert_webhook() -> None:
     with loopback_webhook() as (url, received), dg.DagsterInstance.ephemeral() as instance:
-        monkeypatch.setenv("NUPES_ALERT_WEBHOOK", url)
         result = _failing_job.execute_in_process(instance=instance, raise_on_error=False)
         context = dg.build_run_status_sensor_context(
             sensor_name="alert_on_run_failure",
             dagster_event=result.get_run_failure_event(),
             dagster_instance=instance,
             dagster_run=instance.get_run_by_id(result.run_id),
+            resources={"settings": WarehouseSettings(alert_webhook=url)},
         ).for_run_failure()
         defs.resolve_sensor_def("alert_on_run_failure")(context)
     (message,) = received
@@ -245,19 +256,18 @@ def _loaded_with_quarantine() -> None:
 
 @dg.asset_check(asset=_loaded_with_quarantine, name=QUARANTINE_CHECK)
 def _quarantine_warns() -> dg.AssetCheckResult:
-    return quarantine_check_result(QUARANTINED)
+    outcome = quarantine_check_outcome("_loaded_with_quarantine", QUARANTINED)
+    return dg.AssetCheckResult(passed=outcome.passed, severity=dg.AssetCheckSeverity.WARN, metadata=outcome.metadata)
 
 
-def test_a_successful_run_that_quarantined_members_is_posted_to_the_alert_webhook(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_successful_run_that_quarantined_members_is_posted_to_the_alert_webhook(built_settings: Settings) -> None:
     with loopback_webhook() as (url, received), dg.DagsterInstance.ephemeral() as instance:
-        monkeypatch.setenv("NUPES_ALERT_WEBHOOK", url)
+        settings = dataclasses.replace(built_settings, alert_webhook=url)
         result = dg.materialize([_loaded_with_quarantine, _quarantine_warns], instance=instance)
         assert result.success
-        evaluate_success_alert(instance, result.run_id)
+        evaluate_success_alert(instance, result.run_id, settings)
         clean = dg.materialize([_loaded_with_quarantine], instance=instance)
-        evaluate_success_alert(instance, clean.run_id)
+        evaluate_success_alert(instance, clean.run_id, settings)
     (message,) = received  # the run without quarantined members posted nothing
     text = message["text"]
     assert result.run_id in text and "succeeded, but 2 members could not be loaded" in text

@@ -20,10 +20,12 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.assemblee.dossiers import COVERAGE_CHECK, assemblee_dossiers
-from orchestration.defs.resources import WarehouseWriter
+from orchestration.defs.assemblee.assets import assemblee_dossiers
+from orchestration.lib.an_dumps import DOSSIERS_DUMP
+from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
 from tests.lib.test_dossiers_parser import walk_dicts
+from tests.resources import loader_resources, test_settings
 
 pytestmark = pytest.mark.integration
 
@@ -230,21 +232,20 @@ def test_final_vote_positions_say_when_the_alliance_split(warehouse):
 # The dossiers source ---------------------------------------------------------------------------
 
 
-def materialize_dossiers(warehouse_path: Path) -> dg.ExecuteInProcessResult:
+def materialize_dossiers(settings: Settings) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [assemblee_dossiers], resources={"duckdb": WarehouseWriter(database=str(warehouse_path))}, raise_on_error=False
+        [assemblee_dossiers],
+        resources=loader_resources(settings, database=settings.warehouse_path),
+        raise_on_error=False,
     )
 
 
 @pytest.fixture
-def dossiers_only(clean_mirror: LoopbackMirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("NUPES_SOURCES", clean_mirror.base_url)
-    monkeypatch.setenv("NUPES_WAREHOUSE", str(tmp_path / "nupes.duckdb"))
-    monkeypatch.setenv("NUPES_LEGISLATURES", "16 17")
-    return tmp_path / "nupes.duckdb"
+def dossiers_only(clean_mirror: LoopbackMirror, tmp_path: Path) -> Settings:
+    return test_settings(clean_mirror.base_url, tmp_path / "nupes.duckdb", NUPES_LEGISLATURES="16 17")
 
 
-def test_a_missing_dump_is_a_warning_and_the_run_goes_on(dossiers_only: Path):
+def test_a_missing_dump_is_a_warning_and_the_run_goes_on(dossiers_only: Settings):
     result = materialize_dossiers(dossiers_only)
     assert result.success
     metadata = {
@@ -252,12 +253,12 @@ def test_a_missing_dump_is_a_warning_and_the_run_goes_on(dossiers_only: Path):
     }
     assert "17:" in metadata["an_dossiers"]["warning"].value
     assert metadata["an_dossiers"]["rows_by_dump_legislature"].value == {"16": 2943}
-    coverage = next(e for e in result.get_asset_check_evaluations() if e.check_name == COVERAGE_CHECK)
+    coverage = next(e for e in result.get_asset_check_evaluations() if e.check_name == DOSSIERS_DUMP.coverage_check)
     assert (coverage.passed, coverage.severity) == (False, dg.AssetCheckSeverity.WARN)
 
 
 def test_a_damaged_dump_fails_naming_the_file(
-    dossiers_only: Path, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
+    dossiers_only: Settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
 ):
     broken = tmp_path / "broken.zip"
     shutil.copy(shared_data / DOSSIERS_ZIP_16, broken)

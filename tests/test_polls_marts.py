@@ -16,11 +16,11 @@ import duckdb
 import pytest
 import yaml
 
-from orchestration.defs.polls.assets import fetch_feed, load_feed
-from orchestration.defs.quarantine import QuarantineConfig
 from orchestration.lib.config import PROJECT_ROOT, load_settings
+from orchestration.lib.poll_feeds import poll_feed
 from orchestration.lib.polls import FEEDS, PollFileError, feed_by_source
 from orchestration.lib.quarantine import TooManyBadRecords
+from orchestration.lib.refresh import RefreshOptions, UnitOutcome, refresh_unit
 from support.mirror import LoopbackMirror
 
 pytestmark = pytest.mark.integration
@@ -48,8 +48,16 @@ def silent(message: str) -> None:
     return None
 
 
-QUARANTINE = QuarantineConfig()
-STRICT = QuarantineConfig(on_bad_member="fail")
+FEED = "eliasorphelin_legislatives2022"
+QUARANTINE = RefreshOptions()
+STRICT = RefreshOptions(on_bad_member="fail")
+
+
+def load_feed(con, source: str, settings, options: RefreshOptions, warn=silent) -> UnitOutcome:
+    """One refresh of the feed named `source` into `con`, as its asset runs it."""
+    feed = poll_feed(source)
+    (unit,) = feed.units(settings)
+    return refresh_unit(con, feed, unit, options, silent, warn)
 
 
 @pytest.fixture
@@ -58,10 +66,9 @@ def feed_settings(clean_mirror: LoopbackMirror, tmp_path: Path):
 
 
 def test_an_unchanged_feed_is_not_reloaded(feed_settings, tmp_path: Path) -> None:
-    feed = feed_by_source("eliasorphelin_legislatives2022")
     with duckdb.connect(str(tmp_path / "feed.duckdb")) as con:
-        first = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, silent)
-        second = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, silent)
+        first = load_feed(con, FEED, feed_settings, QUARANTINE)
+        second = load_feed(con, FEED, feed_settings, QUARANTINE)
     assert (first.status, second.status) == ("loaded", "unchanged")
     assert second.rows_by_table == first.rows_by_table == {"polls_legislative_2022": 593}
 
@@ -69,13 +76,12 @@ def test_an_unchanged_feed_is_not_reloaded(feed_settings, tmp_path: Path) -> Non
 def test_in_strict_mode_a_bad_row_fails_naming_file_row_and_column_and_keeps_the_loaded_rows(
     feed_settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
 ) -> None:
-    feed = feed_by_source("eliasorphelin_legislatives2022")
     good = (shared_data / "polls" / LEGISLATIVE_2022).read_bytes()
     with duckdb.connect(str(tmp_path / "feed.duckdb")) as con:
-        load_feed(con, feed, fetch_feed(feed, feed_settings, silent), STRICT, silent, silent)
+        load_feed(con, FEED, feed_settings, STRICT)
         clean_mirror.state.overrides["polls/" + LEGISLATIVE_2022] = good.replace(b'"34"', b'"34,5"', 1)
         with pytest.raises(PollFileError, match=r"SondagesLegislatives2022\.csv: row 2, column intentions"):
-            load_feed(con, feed, fetch_feed(feed, feed_settings, silent), STRICT, silent, silent)
+            load_feed(con, FEED, feed_settings, STRICT)
         (kept,) = con.execute("select count(*) from raw.polls_legislative_2022").fetchone()
     assert kept == 593
 
@@ -83,12 +89,11 @@ def test_in_strict_mode_a_bad_row_fails_naming_file_row_and_column_and_keeps_the
 def test_a_bad_row_is_quarantined_and_the_others_load_but_not_above_one_percent(
     feed_settings, clean_mirror: LoopbackMirror, shared_data: Path, tmp_path: Path
 ) -> None:
-    feed = feed_by_source("eliasorphelin_legislatives2022")
     good = (shared_data / "polls" / LEGISLATIVE_2022).read_bytes()
     warnings: list[str] = []
     with duckdb.connect(str(tmp_path / "feed.duckdb")) as con:
         clean_mirror.state.overrides["polls/" + LEGISLATIVE_2022] = good.replace(b'"34"', b'"34,5"', 1)
-        outcome = load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, warnings.append)
+        outcome = load_feed(con, FEED, feed_settings, QUARANTINE, warnings.append)
         assert outcome.rows_by_table["polls_legislative_2022"] == 592
         rows = con.execute("select source_row from raw.polls_legislative_2022 order by 1").fetchall()
         assert [row for (row,) in rows] == [n for n in range(1, 594) if n != 2]
@@ -106,7 +111,7 @@ def test_a_bad_row_is_quarantined_and_the_others_load_but_not_above_one_percent(
         too_many = good.replace(b'"3498"', b'"3 498"', 6)  # 6 rows of 593: above 1 %
         clean_mirror.state.overrides["polls/" + LEGISLATIVE_2022] = too_many
         with pytest.raises(TooManyBadRecords, match=r"6 of 593 rows \(1\.0%\) cannot be loaded"):
-            load_feed(con, feed, fetch_feed(feed, feed_settings, silent), QUARANTINE, silent, silent)
+            load_feed(con, FEED, feed_settings, QUARANTINE)
         assert con.execute("select count(*) from raw.polls_legislative_2022").fetchone() == (592,)
         assert con.execute("select count(*) from raw.quarantine").fetchone() == (1,)
 

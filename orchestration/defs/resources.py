@@ -1,16 +1,21 @@
-"""Resources shared by every part of the graph.
+"""Resources shared by every part of the graph: the run's settings, and the writer of the build database.
+
+`WarehouseSettings` is lib/config.Settings as a resource: every asset, sensor and the dbt resource
+get their paths, sources, legislatures and alert URL from it, never from the environment
+themselves. A field left unset falls back to the environment (lib/config.load_settings) when the
+run starts, so the same definitions serve `make run`, `dg dev` and a deployment configured by
+environment variables; tests set the fields instead (orchestration.definitions.resources_for).
 
 Writers never touch the published warehouse: they write the build database
-(`Settings.build_path`), which lib/publish.py publishes once every check has passed. The path is
-resolved when a run starts, not at import, so tests and the Makefile can point the same
-definitions at another warehouse through NUPES_WAREHOUSE.
+(`Settings.build_path`), which lib/publish.py publishes once every check has passed.
 """
 
 from __future__ import annotations
 
-import os
+import dataclasses
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -18,20 +23,46 @@ import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
-from orchestration.lib.config import load_settings
+from orchestration.lib.config import Settings, load_settings
 from orchestration.lib.locking import writer_lock
 
 # The one pool every asset writing the DuckDB file runs in: DuckDB allows a single writer.
 WAREHOUSE_WRITER_POOL = "warehouse_writer"
-BUILD_DATABASE_ENV = "NUPES_BUILD_DATABASE"
 
 
-def export_build_database() -> str:
-    """Point dbt's profile (env var NUPES_BUILD_DATABASE) at the build database; returns its path."""
-    build_path = load_settings().build_path
-    build_path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ[BUILD_DATABASE_ENV] = str(build_path)
-    return str(build_path)
+class WarehouseSettings(dg.ConfigurableResource):
+    """Where sources come from and where the warehouse goes; unset fields: the environment's."""
+
+    sources: str | None = None  # a mirror laid out like ../shared/data (directory or URL); NUPES_SOURCES
+    warehouse: str | None = None  # the published DuckDB file; NUPES_WAREHOUSE
+    legislatures: list[int] | None = None  # NUPES_LEGISLATURES
+    alert_webhook: str | None = None  # NUPES_ALERT_WEBHOOK
+    keep_publications: int | None = None  # NUPES_KEEP_PUBLICATIONS
+    curated_urls: dict[str, str] | None = None  # NUPES_CURATED_URL__<file>
+
+    @classmethod
+    def of(cls, settings: Settings) -> WarehouseSettings:
+        """Every field set from `settings`: the environment no longer matters."""
+        return cls(
+            sources=settings.sources,
+            warehouse=str(settings.warehouse_path),
+            legislatures=list(settings.legislatures),
+            alert_webhook=settings.alert_webhook or "",  # "": no alerts, whatever the environment says
+            keep_publications=settings.keep_publications,
+            curated_urls=dict(settings.curated_urls),
+        )
+
+    def resolve(self) -> Settings:
+        """The settings of this run: the environment's, read now, with the fields set here."""
+        overrides = {
+            "sources": self.sources,
+            "warehouse_path": Path(self.warehouse).resolve() if self.warehouse else None,
+            "legislatures": tuple(sorted(self.legislatures)) if self.legislatures else None,
+            "alert_webhook": self.alert_webhook,
+            "keep_publications": self.keep_publications,
+            "curated_urls": self.curated_urls,
+        }
+        return dataclasses.replace(load_settings(), **{k: v for k, v in overrides.items() if v is not None})
 
 
 class WarehouseWriter(DuckDBResource):
@@ -41,12 +72,18 @@ class WarehouseWriter(DuckDBResource):
     in-process executor that spans the whole run, so two refreshes never interleave.
     """
 
-    database: str = ""
+    settings: WarehouseSettings
+    database: str = ""  # another database than the settings' build database (a scratch file)
     _run_scope: ExitStack = PrivateAttr(default_factory=ExitStack)
 
+    def build_database(self) -> Path:
+        path = Path(self.database) if self.database else self.settings.resolve().build_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        path = export_build_database()
-        self._run_scope.enter_context(writer_lock(load_settings().writer_lock_path))
+        path = self.build_database()
+        self._run_scope.enter_context(writer_lock(self.settings.resolve().writer_lock_path))
         if context.log:
             context.log.info(f"Writing the build database {path}")
 
@@ -59,11 +96,7 @@ class WarehouseWriter(DuckDBResource):
         freed goes back to the system: Arrow's allocator keeps it otherwise, and the dbt process
         that follows runs beside this one (a full build's peak is the two together)."""
         try:
-            with duckdb.connect(self.database or export_build_database(), config=self.connection_config) as con:
+            with duckdb.connect(str(self.build_database()), config=self.connection_config) as con:
                 yield con
         finally:
             pa.default_memory_pool().release_unused()
-
-
-def shared_resources() -> dict[str, object]:
-    return {"duckdb": WarehouseWriter()}

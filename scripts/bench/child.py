@@ -60,7 +60,7 @@ def run_pipeline() -> dict[str, Any]:
 
 
 def parse_and_load(archive: Path, database: Path) -> dict[str, Any]:
-    """What a full load of a votes dump does (dumps.py `_prepare_full` + `replace_rows`), without Dagster."""
+    """What a full load of a votes dump does (lib/an_dumps.py: parse, then `replace_rows`), without Dagster."""
     import duckdb
 
     from orchestration.lib.assemblee_votes import VOTE_TABLES, parse_scrutins

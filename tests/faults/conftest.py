@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from orchestration.lib import http
-from orchestration.lib.config import Settings, load_settings
+from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
+from tests.resources import test_settings
 
 # The download client's own retry loop, timeouts and backoff, at loopback scale: a fault costs
 # seconds, not the minutes the production values (4 retries, 60 s read timeout) would take.
 QUICK_DOWNLOADS = {"retries": 1, "backoff": 0.05, "timeout": (2.0, 1.0)}
-PIPELINE_VARIABLES = ("NUPES_SOURCES", "NUPES_WAREHOUSE", "NUPES_LEGISLATURES", "NUPES_ALERT_WEBHOOK")
 
 
 @pytest.fixture(scope="session")
@@ -29,17 +29,11 @@ def baseline(built_warehouse: Path) -> Path:
 
 
 @pytest.fixture
-def warehouse(
-    baseline: Path, clean_mirror: LoopbackMirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
-    """A copy of the baseline, with the pipeline's environment pointing at it and at the mirror."""
+def warehouse(baseline: Path, clean_mirror: LoopbackMirror, tmp_path: Path) -> Settings:
+    """A copy of the baseline, and the settings of a refresh of it from the mirror."""
     directory = tmp_path / "warehouse"
     shutil.copytree(baseline, directory, symlinks=True)
-    for variable in PIPELINE_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("NUPES_SOURCES", clean_mirror.base_url)
-    monkeypatch.setenv("NUPES_WAREHOUSE", str(directory / "nupes.duckdb"))
-    return load_settings()
+    return test_settings(clean_mirror.base_url, directory / "nupes.duckdb")
 
 
 @pytest.fixture(autouse=True)

@@ -35,13 +35,21 @@ class PublishedState:
         )
 
 
-def refresh(instance: dg.DagsterInstance | None = None, *, strict: bool = False) -> dg.ExecuteInProcessResult:
-    """One nightly refresh: the whole job, in this process, on the environment's warehouse (on an
-    ephemeral instance unless one is given; `strict`: no quarantine, a bad record fails the run)."""
+def refresh(
+    settings: Settings, instance: dg.DagsterInstance | None = None, *, strict: bool = False
+) -> dg.ExecuteInProcessResult:
+    """One nightly refresh: the whole job, in this process, with these settings (on an ephemeral
+    instance unless one is given; `strict`: no quarantine, a bad record fails the run)."""
     if instance is not None:
-        return build_warehouse(instance, strict=strict)
+        return build_warehouse(instance, settings=settings, strict=strict)
     with dg.DagsterInstance.ephemeral() as ephemeral:
-        return build_warehouse(ephemeral, strict=strict)
+        return build_warehouse(ephemeral, settings=settings, strict=strict)
+
+
+def pipeline_environment(settings: Settings) -> dict[str, str]:
+    """The environment a `python -m orchestration.run` process needs to use these settings: the
+    command line's interface is the environment."""
+    return {"NUPES_SOURCES": str(settings.sources), "NUPES_WAREHOUSE": str(settings.warehouse_path)}
 
 
 def failure_text(result: dg.ExecuteInProcessResult) -> str:

@@ -122,7 +122,7 @@ def test_a_bad_source_stops_the_refresh_naming_it_and_publishes_nothing(
     before = PublishedState.of(warehouse)
     fault.install(clean_mirror, shared_data)
 
-    result = refresh(strict=fault.strict)
+    result = refresh(warehouse, strict=fault.strict)
 
     assert not result.success
     message = failure_text(result)
@@ -141,7 +141,7 @@ def test_an_unknown_extra_field_is_accepted_and_published(
     clean_mirror.state.overrides[VOTES_17] = edit_member_json(original, FIRST_SCRUTIN, add_fields)
     before = PublishedState.of(warehouse)
 
-    result = refresh()
+    result = refresh(warehouse)
 
     assert result.success, failure_text(result)
     after = PublishedState.of(warehouse)

@@ -29,7 +29,7 @@ from orchestration.lib.config import PROJECT_ROOT, Settings
 from orchestration.lib.locking import writer_lock
 from support.mirror import LoopbackMirror
 from tests.faults.damage import touch_every_member
-from tests.faults.harness import PublishedState, failure_text, refresh
+from tests.faults.harness import PublishedState, failure_text, pipeline_environment, refresh
 
 pytestmark = pytest.mark.faults
 
@@ -46,8 +46,8 @@ def serve_new_version(mirror: LoopbackMirror, shared_data: Path, path: str) -> N
     mirror.state.overrides[path] = touch_every_member((shared_data / path).read_bytes())
 
 
-def start_refresh(dagster_home: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`python -m orchestration.run` (what `make run` and cron run) on the test's environment, in a
+def start_refresh(settings: Settings, dagster_home: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m orchestration.run` (what `make run` and cron run) with the test's settings, in a
     session of its own: killing the session kills the refresh and the dbt it started, as a
     stopped service or a machine going down would."""
     dagster_home.mkdir(exist_ok=True)
@@ -56,7 +56,7 @@ def start_refresh(dagster_home: Path, log: Path) -> subprocess.Popen[bytes]:
             [sys.executable, "-m", "orchestration.run"],
             cwd=PROJECT_ROOT,
             start_new_session=True,
-            env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
+            env={**os.environ, **pipeline_environment(settings), "DAGSTER_HOME": str(dagster_home)},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -90,7 +90,7 @@ def test_a_refresh_killed_during_the_raw_load_publishes_nothing_and_the_next_one
     before = PublishedState.of(warehouse)
     earlier_requests = len(clean_mirror.state.requests)
 
-    process = start_refresh(tmp_path / "dagster_home", tmp_path / "killed_refresh.log")
+    process = start_refresh(warehouse, tmp_path / "dagster_home", tmp_path / "killed_refresh.log")
     wait_for(
         lambda: ("GET", VOTES_16) in clean_mirror.state.requests[earlier_requests:],
         process,
@@ -103,7 +103,7 @@ def test_a_refresh_killed_during_the_raw_load_publishes_nothing_and_the_next_one
     with writer_lock(warehouse.build_path.with_suffix(".lock")):
         pass  # the dead process's lock went with it
 
-    result = refresh()
+    result = refresh(warehouse)
     assert result.success, failure_text(result)
     assert PublishedState.of(warehouse).publication_id > before.publication_id
     with zipfile.ZipFile(shared_data / VOTES_16) as archive:
@@ -143,12 +143,12 @@ def test_a_refresh_killed_during_its_dbt_build_publishes_nothing_and_the_next_on
     before = PublishedState.of(warehouse)
     counts_before = published_row_counts(warehouse)
 
-    process = start_refresh(tmp_path / "dagster_home", tmp_path / "killed_refresh.log")
+    process = start_refresh(warehouse, tmp_path / "dagster_home", tmp_path / "killed_refresh.log")
     wait_for(dbt_has_built_a_model(LAST_RUN_TARGET / "dbt.log"), process, "dbt built a model")
     kill_session(process)
 
     assert PublishedState.of(warehouse) == before
-    result = refresh()
+    result = refresh(warehouse)
     assert result.success, failure_text(result)
     assert PublishedState.of(warehouse).publication_id > before.publication_id
     # The same records under new file versions: every mart holds what it held, none half-built.
@@ -193,7 +193,7 @@ def test_readers_querying_during_a_refresh_always_get_one_publications_answer(
     thread = threading.Thread(target=reader.run, daemon=True)
     thread.start()
     try:
-        result = refresh()
+        result = refresh(warehouse)
     finally:
         reader.stop.set()
         thread.join(timeout=30)
@@ -213,7 +213,7 @@ def test_two_refreshes_started_together_one_runs_the_other_is_refused(
     serve_new_version(clean_mirror, shared_data, VOTES_17)
     before = PublishedState.of(warehouse)
     logs = [tmp_path / f"refresh_{number}.log" for number in (1, 2)]
-    processes = [start_refresh(tmp_path / "dagster_home", log) for log in logs]
+    processes = [start_refresh(warehouse, tmp_path / "dagster_home", log) for log in logs]
     exit_codes = [process.wait(timeout=SUBPROCESS_TIMEOUT_SECONDS) for process in processes]
 
     outputs = [log.read_text(errors="replace") for log in logs]

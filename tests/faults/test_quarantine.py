@@ -8,6 +8,7 @@ new publishes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import zipfile
@@ -17,9 +18,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.quarantine import QUARANTINE_CHECK, QUARANTINED_METADATA
 from orchestration.lib.assemblee_votes import VOTE_TABLES
 from orchestration.lib.config import Settings
+from orchestration.lib.refresh import QUARANTINE_CHECK, QUARANTINED_METADATA
 from support.mirror import LoopbackMirror
 from support.webhook import evaluate_success_alert, loopback_webhook
 from tests.faults.damage import read_member, rewrite_zip, touch_every_member
@@ -72,7 +73,7 @@ def published_anomaly(settings: Settings, legislature: int | None, anomaly: str)
 def refused_refresh(warehouse: Settings, mirror: LoopbackMirror) -> str:
     """A refresh that must fail on the 17th's votes dump and publish nothing: its failure text."""
     before = PublishedState.of(warehouse)
-    result = refresh()
+    result = refresh(warehouse)
     assert not result.success
     assert PublishedState.of(warehouse) == before
     message = failure_text(result)
@@ -91,18 +92,18 @@ def quarantine_warnings(result: dg.ExecuteInProcessResult, table: str) -> list[d
     return evaluation.metadata[QUARANTINED_METADATA].value
 
 
-def refresh_with_alerts(monkeypatch: pytest.MonkeyPatch) -> tuple[dg.ExecuteInProcessResult, list[dict[str, str]]]:
+def refresh_with_alerts(warehouse: Settings) -> tuple[dg.ExecuteInProcessResult, list[dict[str, str]]]:
     """A refresh, then what the daemon's success alert posts to a loopback webhook."""
     with loopback_webhook() as (url, received), dg.DagsterInstance.ephemeral() as instance:
-        monkeypatch.setenv("NUPES_ALERT_WEBHOOK", url)
-        result = refresh(instance)
+        settings = dataclasses.replace(warehouse, alert_webhook=url)
+        result = refresh(settings, instance)
         assert result.success, failure_text(result)
-        evaluate_success_alert(instance, result.run_id)
+        evaluate_success_alert(instance, result.run_id, settings)
     return result, received
 
 
 def test_one_unusable_scrutin_is_quarantined_keeps_its_rows_and_everything_else_is_published(
-    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path
 ) -> None:
     original = (shared_data / VOTES_17).read_bytes()
     clean_mirror.state.overrides[VOTES_17] = touch_every_member(
@@ -110,7 +111,7 @@ def test_one_unusable_scrutin_is_quarantined_keeps_its_rows_and_everything_else_
     )
     before, rows_before = PublishedState.of(warehouse), published_rows(warehouse)
 
-    result, alerts = refresh_with_alerts(monkeypatch)
+    result, alerts = refresh_with_alerts(warehouse)
 
     after = PublishedState.of(warehouse)
     assert after.publication_id > before.publication_id and after.inode != before.inode
@@ -131,7 +132,7 @@ def test_one_unusable_scrutin_is_quarantined_keeps_its_rows_and_everything_else_
 
 
 def test_two_members_sharing_a_scrutin_uid_are_both_quarantined_and_the_scrutin_keeps_its_rows(
-    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path
 ) -> None:
     original = (shared_data / VOTES_17).read_bytes()
     clean_mirror.state.overrides[VOTES_17] = touch_every_member(
@@ -139,7 +140,7 @@ def test_two_members_sharing_a_scrutin_uid_are_both_quarantined_and_the_scrutin_
     )
     before, rows_before = PublishedState.of(warehouse), published_rows(warehouse)
 
-    result, alerts = refresh_with_alerts(monkeypatch)
+    result, alerts = refresh_with_alerts(warehouse)
 
     assert PublishedState.of(warehouse).publication_id > before.publication_id
     listed = {item["member"]: item for item in quarantine_warnings(result, "an_scrutins")}
@@ -195,14 +196,14 @@ def test_a_dump_with_more_than_five_percent_fewer_members_fails_the_refresh_and_
 
 
 def test_a_poll_row_with_an_unreadable_cell_is_quarantined_and_the_rest_of_the_feed_published(
-    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+    warehouse: Settings, clean_mirror: LoopbackMirror, shared_data: Path
 ) -> None:
     original = (shared_data / POLL_FILE).read_bytes()
     clean_mirror.state.overrides[POLL_FILE] = original.replace(b'"34"', b'"34,5"', 1)  # row 2's intentions
     data_rows = len(original.decode("utf-8-sig").strip().splitlines()) - 1
     before = PublishedState.of(warehouse)
 
-    result, alerts = refresh_with_alerts(monkeypatch)
+    result, alerts = refresh_with_alerts(warehouse)
 
     assert PublishedState.of(warehouse).publication_id > before.publication_id
     (listed,) = quarantine_warnings(result, "polls_legislative_2022")

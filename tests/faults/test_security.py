@@ -52,7 +52,7 @@ def test_an_archive_member_named_as_a_path_out_of_it_is_refused_and_nothing_is_w
     clean_mirror.state.overrides[VOTES_17] = rewrite_zip(original, added={PATH_OUT_OF_THE_ARCHIVE: b"{}"})
     before = PublishedState.of(warehouse)
 
-    result = refresh()
+    result = refresh(warehouse)
 
     assert not result.success
     assert f"unsafe or repeated member name {PATH_OUT_OF_THE_ARCHIVE!r}" in failure_text(result)

@@ -2,13 +2,9 @@
 
 import dagster as dg
 
-from orchestration.defs.assemblee import dossiers
-from orchestration.defs.assemblee.assets import assemblee_people, assemblee_votes
-from orchestration.defs.assemblee.checks import dossier_checks, people_checks, vote_checks
+from orchestration.defs.assemblee.assets import assemblee_dossiers, assemblee_people, assemblee_votes
+from orchestration.defs.assemblee.checks import people_checks, vote_checks
 
-defs = dg.Definitions.merge(
-    dg.Definitions(
-        assets=[assemblee_votes, assemblee_people], asset_checks=[*vote_checks, *people_checks, *dossier_checks]
-    ),
-    dossiers.defs,
+defs = dg.Definitions(
+    assets=[assemblee_votes, assemblee_people, assemblee_dossiers], asset_checks=[*vote_checks, *people_checks]
 )

@@ -2,9 +2,9 @@
 
 A check passes when its query finds nothing. ERROR checks are blocking: dbt models downstream of
 a failing raw table do not run. The group-tally check is a WARN: a few real scrutins publish group
-counts that differ from their own nominative lists, which the raw layer keeps as published. The
-quarantine checks are WARNs too: a quarantined member does not stop the refresh, and each check
-lists every such member of its dump (defs/quarantine.py).
+counts that differ from their own nominative lists, which the raw layer keeps as published. (The
+checks a load evaluates itself, rows per archive member and quarantined members, are declared
+with the dumps: lib/an_dumps.py.)
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from dataclasses import dataclass
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.defs.assemblee.dumps import raw_key
-from orchestration.defs.quarantine import QUARANTINE_CHECK, quarantine_check_result
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
-from orchestration.lib.quarantine import quarantine_records
+from orchestration.defs.sources import raw_key
 
 SAMPLE_ROWS = 5
 
@@ -154,24 +152,5 @@ def build_check(check: OffendingRowsCheck) -> dg.AssetChecksDefinition:
     return _check
 
 
-def build_quarantine_check(dump_name: str, table: str) -> dg.AssetChecksDefinition:
-    """The WARN check listing every member of the dump's legislatures left out of the load."""
-
-    @dg.asset_check(
-        asset=raw_key(table),
-        name=QUARANTINE_CHECK,
-        description=f"No member of a {dump_name} dump was quarantined (left out of the load, listed in"
-        " raw.quarantine with its error; its previous rows kept when it had some). Warns naming each one.",
-        blocking=False,
-        pool=WAREHOUSE_WRITER_POOL,
-    )
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as con:
-            return quarantine_check_result(quarantine_records(con, f"an/%/{dump_name}"))
-
-    return _check
-
-
-vote_checks = [build_quarantine_check("scrutins", "an_scrutins"), *(build_check(check) for check in VOTE_CHECKS)]
-people_checks = [build_quarantine_check("amo", "an_acteurs"), *(build_check(check) for check in PEOPLE_CHECKS)]
-dossier_checks = [build_quarantine_check("dossiers_legislatifs", "an_dossiers")]
+vote_checks = [build_check(check) for check in VOTE_CHECKS]
+people_checks = [build_check(check) for check in PEOPLE_CHECKS]

@@ -6,7 +6,7 @@ it opens the published file read-only, never the build database, so it holds no 
 
 import dagster as dg
 
-from orchestration.lib.config import load_settings
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.lib.dashboard import DashboardError, render_site, site_dir_for
 
 
@@ -16,8 +16,8 @@ from orchestration.lib.dashboard import DashboardError, render_site, site_dir_fo
     kinds={"html"},
     description="warehouse/site/index.html: one offline page of charts (FR/EN) drawn from the published marts.",
 )
-def dashboard_site(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    warehouse = load_settings().warehouse_path
+def dashboard_site(context: dg.AssetExecutionContext, settings: WarehouseSettings) -> dg.MaterializeResult:
+    warehouse = settings.resolve().warehouse_path
     try:
         site = render_site(warehouse, site_dir_for(warehouse))
     except DashboardError as exc:

@@ -5,17 +5,15 @@ Run status sensors, so the alert is the daemon's, outside the run: it fires for 
 schedule's runs and the change sensor's alike, and a webhook that is down never fails a refresh.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
-from orchestration.defs.quarantine import QUARANTINE_CHECK, QUARANTINED_METADATA
+from orchestration.defs.resources import WarehouseSettings
 from orchestration.lib.alerts import failure_message, post_webhook, quarantine_message
-from orchestration.lib.config import load_settings
+from orchestration.lib.refresh import QUARANTINE_CHECK, QUARANTINED_METADATA
 
 
-def _post(message: str) -> None:
-    webhook = load_settings().alert_webhook
+def _post(settings: WarehouseSettings, message: str) -> None:
+    webhook = settings.resolve().alert_webhook
     if webhook:
         post_webhook(webhook, message)
 
@@ -26,11 +24,11 @@ def _post(message: str) -> None:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Logs why a run failed and posts it to NUPES_ALERT_WEBHOOK when that is set.",
 )
-def alert_on_run_failure(context: dg.RunFailureSensorContext) -> None:
+def alert_on_run_failure(context: dg.RunFailureSensorContext, settings: WarehouseSettings) -> None:
     error = context.failure_event.message if context.failure_event else None
     message = failure_message(context.dagster_run.job_name, context.dagster_run.run_id, error)
     context.log.error(message)
-    _post(message)
+    _post(settings, message)
 
 
 def quarantined_in_run(instance: dg.DagsterInstance, run_id: str) -> list[dict[str, object]]:
@@ -54,10 +52,10 @@ def quarantined_in_run(instance: dg.DagsterInstance, run_id: str) -> list[dict[s
     description="After a successful run whose quarantine checks warned, logs every quarantined member"
     " and posts them to NUPES_ALERT_WEBHOOK when that is set.",
 )
-def alert_on_quarantined_members(context: dg.RunStatusSensorContext) -> None:
+def alert_on_quarantined_members(context: dg.RunStatusSensorContext, settings: WarehouseSettings) -> None:
     quarantined = quarantined_in_run(context.instance, context.dagster_run.run_id)
     if not quarantined:
         return
     message = quarantine_message(context.dagster_run.job_name, context.dagster_run.run_id, quarantined)
     context.log.warning(message)
-    _post(message)
+    _post(settings, message)

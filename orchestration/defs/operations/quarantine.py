@@ -8,20 +8,17 @@ quarantine` (read by mart_source_anomalies) hangs under a materialized asset lik
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.defs.assemblee.assets import assemblee_people, assemblee_votes
-from orchestration.defs.assemblee.dossiers import assemblee_dossiers
-from orchestration.defs.assemblee.dumps import raw_key
-from orchestration.defs.polls.assets import poll_feed_assets
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
+from orchestration.defs.sources import raw_key
+from orchestration.lib.sources import SOURCES
 from orchestration.lib.warehouse import ensure_raw_schema
 
 RAW_QUARANTINE = raw_key("quarantine")
-LOADERS = (assemblee_votes, assemblee_people, assemblee_dossiers, *poll_feed_assets)
 
 
 @dg.asset(
     key=RAW_QUARANTINE,
-    deps=[key for loader in LOADERS for key in loader.keys],
+    deps=[raw_key(table) for source in SOURCES for table in source.tables],
     group_name="operations",
     kinds={"duckdb"},
     pool=WAREHOUSE_WRITER_POOL,

@@ -1,12 +1,10 @@
-"""The transform part of the graph: the dbt project's models, seeds and tests (see assets.py)."""
+"""The transform part of the graph: the dbt project's models, seeds and tests (see assets.py).
+
+Its `dbt` resource (transform/resources.py) is bound with the others in orchestration/definitions.py.
+"""
 
 import dagster as dg
 
 from orchestration.defs.transform.assets import warehouse_dbt_models
-from orchestration.defs.transform.project import DBT_EXECUTABLE, dbt_project
-from orchestration.defs.transform.resources import WarehouseDbtCli
 
-defs = dg.Definitions(
-    assets=[warehouse_dbt_models],
-    resources={"dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE))},
-)
+defs = dg.Definitions(assets=[warehouse_dbt_models])

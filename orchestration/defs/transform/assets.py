@@ -1,8 +1,8 @@
 """Every dbt model and seed as a Dagster asset, built by one `dbt build`; dbt tests are asset checks.
 
-dbt writes the same build database as the Python loaders: the `duckdb` resource exports its path
-as NUPES_BUILD_DATABASE (the variable dbt's profiles.yml reads) and holds the run's writer lock, and
-the dbt subprocess inherits the environment. Events stream back as they happen, so each model is
+dbt writes the same build database as the Python loaders: the `dbt` resource hands dbt the path
+of the settings' build database (transform/resources.py), and the `duckdb` resource holds the
+run's writer lock. Events stream back as they happen, so each model is
 materialized, and each test evaluated, the moment dbt finishes it.
 
 The build does only what readers do not see yet (lib/build_inputs.py): when the raw layer and
@@ -19,14 +19,15 @@ from typing import Any, NoReturn
 
 import dagster as dg
 import orjson
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, export_build_database
+from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseSettings, WarehouseWriter
 from orchestration.defs.transform.project import dbt_project, require_manifest
+from orchestration.defs.transform.resources import WarehouseDbtCli
 from orchestration.defs.transform.translator import WarehouseDbtTranslator
 from orchestration.lib.build_inputs import BuildInputs, BuildScope, build_scope, current_inputs
-from orchestration.lib.config import load_settings
+from orchestration.lib.config import Settings
 from orchestration.lib.dbt_scope import changed_sources, exclusion_selectors, models_fed_by, nodes_to_build
 
 # dagster-dbt would give every run a target folder of its own and keep them all; runs are
@@ -98,24 +99,33 @@ def _refuse_partial_run(why: str) -> NoReturn:
     pool=WAREHOUSE_WRITER_POOL,
 )
 def warehouse_dbt_models(
-    context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: WarehouseDbtCli,
+    duckdb: WarehouseWriter,
+    settings: WarehouseSettings,
 ) -> Iterator[Any]:
     """`dbt build` of the selected models, seeds and tests, unless readers already see its result.
 
     `duckdb` is requested for its set-up (it takes the writer lock, since dbt writes the warehouse
     like any loader does) and to fingerprint the raw tables it reads.
     """
-    args = ["build", "--full-refresh"] if config.full_refresh else _incremental_build_args(context, duckdb)
+    run_settings = settings.resolve()
+    args = (
+        ["build", "--full-refresh"] if config.full_refresh else _incremental_build_args(context, duckdb, run_settings)
+    )
     if args is None:
         context.log.info("dbt build skipped: readers already see these inputs")
         return
-    context.log.info(f"dbt {' '.join(args[:3])}{' ...' if len(args) > 3 else ''} into {export_build_database()}")
+    context.log.info(f"dbt {' '.join(args[:3])}{' ...' if len(args) > 3 else ''} into {run_settings.build_path}")
     yield from dbt.cli(args, context=context, target_path=LAST_RUN_TARGET).stream()
 
 
-def _incremental_build_args(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> list[str] | None:
+def _incremental_build_args(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, settings: Settings
+) -> list[str] | None:
     """The `dbt build` that brings the publication up to date with the current inputs, or None."""
-    scope = build_scope(load_settings(), build_inputs(duckdb))
+    scope = build_scope(settings, build_inputs(duckdb))
     context.log.info(scope.reason)
     if scope.changed_tables == frozenset():
         return None

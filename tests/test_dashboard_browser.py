@@ -34,6 +34,9 @@ CHARTS = (
     "ideal-points-line",
     "ideal-points-plane",
     "ideal-point-drift",
+    "group-success-monthly",
+    "winning-coalitions",
+    "deputy-proximity",
     "publication",
     "source-anomalies",
 )
@@ -73,6 +76,24 @@ EXPECTED_MARKS_SQL = {
     "ideal-points-plane": "select count(*) from marts.mart_deputy_ideal_points",
     "ideal-point-drift": """
         select 2 * count(*) from marts.mart_group_ideal_points where bloc is not null and period <> 'legislature'
+    """,
+    "group-success-monthly": "select count(*) from marts.mart_group_success where grain = 'month'",
+    # Ten per legislature at most.
+    "winning-coalitions": """
+        select sum(least(n, 10)) from (
+            select count(*) as n from marts.mart_coalition_patterns where vote_kind = 'all' group by legislature
+        )
+    """,
+    # One cell per group the deputy the page opens on (the first of the 16th by name) is compared with.
+    "deputy-proximity": """
+        select count(*) from marts.mart_deputy_group_proximity
+        where (legislature, deputy_uid) = (
+            select (proximity.legislature, proximity.deputy_uid)
+            from marts.mart_deputy_group_proximity as proximity
+            left join marts.dim_deputies as deputies on proximity.deputy_uid = deputies.deputy_uid
+            order by proximity.legislature, coalesce(deputies.full_name, proximity.deputy_uid), proximity.deputy_uid
+            limit 1
+        )
     """,
     "publication": """
         select json_array_length(source_versions) from marts.publication order by published_at desc limit 1

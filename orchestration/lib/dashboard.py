@@ -130,6 +130,38 @@ DATASET_QUERIES: dict[str, str] = {
         where bloc is not null and period <> 'legislature'
         order by legislature, group_code, period_start
     """,
+    # Who makes majorities: each group's success rate per month, the legislatures' ten most frequent
+    # winning coalitions, and every deputy's proximity to each group (the page picks one).
+    "group_success_monthly": """
+        select legislature, group_code, bloc, grain_value::date as month, n_votes, n_won, success_rate
+        from marts.mart_group_success
+        where grain = 'month'
+        order by legislature, group_code, month
+    """,
+    "winning_coalitions": """
+        select legislature, winning_coalition, government_won, alliance_won, n_votes, share
+        from marts.mart_coalition_patterns
+        where vote_kind = 'all'
+        qualify row_number() over (partition by legislature order by n_votes desc, winning_coalition) <= 10
+        order by legislature, n_votes desc, winning_coalition
+    """,
+    # Deputies in the order the page lists them; the first is the one it opens on.
+    "proximity_deputies": """
+        select distinct
+            proximity.legislature,
+            proximity.deputy_uid,
+            coalesce(deputies.full_name, proximity.deputy_uid) as full_name,
+            proximity.deputy_group_code
+        from marts.mart_deputy_group_proximity as proximity
+        left join marts.dim_deputies as deputies
+            on proximity.deputy_uid = deputies.deputy_uid
+        order by proximity.legislature, full_name, proximity.deputy_uid
+    """,
+    "deputy_proximity": """
+        select legislature, deputy_uid, group_code, n_votes, n_agree, proximity_rate
+        from marts.mart_deputy_group_proximity
+        order by legislature, deputy_uid, group_code
+    """,
     # What the sources got wrong and the rule applied, shown with the publication it describes.
     "source_anomalies": """
         select legislature, anomaly, counted, n_occurrences, example_keys, rule_applied

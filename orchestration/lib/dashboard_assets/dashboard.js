@@ -19,6 +19,8 @@
       source: "Source", loaded: "Chargée le", size: "Taille (octets)", faultCount: "votes de fracture",
       anomaly: "Anomalie", count: "Nombre", examples: "Exemples", rule: "Règle appliquée", polls_feeds: "sondages",
       dimension: "dimension", deputies: "député·es",
+      coalition: "Coalition gagnante", share: "Part", governmentWon: "Gouvernement gagnant", allianceWon: "Alliance gagnante",
+      yes: "oui", no: "non", won: "gagnés",
     },
     en: {
       votes: "votes", polls: "polls", month: "month", date: "Date", kind: "Kind", title: "Title",
@@ -28,6 +30,8 @@
       source: "Source", loaded: "Loaded at", size: "Size (bytes)", faultCount: "fault-line votes",
       anomaly: "Anomaly", count: "Count", examples: "Examples", rule: "Rule applied", polls_feeds: "polls",
       dimension: "dimension", deputies: "deputies",
+      coalition: "Winning coalition", share: "Share", governmentWon: "Government won", allianceWon: "Alliance won",
+      yes: "yes", no: "no", won: "won",
     },
   };
   const GROUP_COLORS = {
@@ -514,6 +518,67 @@
     return DATA.source_anomalies.length;
   }
 
+  function drawGroupSuccessMonthly(plot, figure) {
+    const series = [...groupBy(DATA.group_success_monthly, (row) => `${row.legislature}-${row.group_code}`).values()]
+      .map((rows) => ({
+        label: rows[0].group_code,
+        color: colorOf(rows[0].group_code, 0),
+        points: rows.map((row) => ({
+          date: row.month, value: row.success_rate,
+          tip: `${row.group_code} ${monthLabel(row.month)}: ${pct(row.success_rate)} (${row.n_won} / ${row.n_votes} ${t("votes")})`,
+        })),
+      }));
+    drawLegend(figure.querySelector(".legend"),
+      [...new Map(series.map((s) => [s.label, s])).values()].map(({ label, color }) => ({ label, color })));
+    return timeChart(plot, { series, yFormat: (v) => Math.round(v * 100) + " %" });
+  }
+
+  function drawWinningCoalitions(plot) {
+    const table = htmlEl("table", {}, htmlEl("div", { class: "table-scroll" }, plot));
+    const head = htmlEl("tr", {}, htmlEl("thead", {}, table));
+    [t("legislature"), t("coalition"), t("votes"), t("share"), t("governmentWon"), t("allianceWon")]
+      .forEach((label) => htmlEl("th", {}, head, label));
+    const body = htmlEl("tbody", {}, table);
+    const yesNo = (flag) => (flag === null ? "—" : flag ? t("yes") : t("no"));
+    DATA.winning_coalitions.forEach((row) => {
+      const line = htmlEl("tr", {}, body);
+      [String(row.legislature), row.winning_coalition, String(row.n_votes), pct(row.share), yesNo(row.government_won), yesNo(row.alliance_won)]
+        .forEach((value) => htmlEl("td", {}, line, value));
+    });
+    return DATA.winning_coalitions.length;
+  }
+
+  function drawDeputyProximity(plot, figure) {
+    const byDeputy = groupBy(DATA.deputy_proximity, (row) => `${row.legislature}|${row.deputy_uid}`);
+    const select = figure.querySelector("select");
+    const deputies = DATA.proximity_deputies;
+    if (!deputies.length) return 0;
+    const keyOf = (deputy) => `${deputy.legislature}|${deputy.deputy_uid}`;
+    const current = deputies.some((deputy) => keyOf(deputy) === select.value) ? select.value : keyOf(deputies[0]);
+    select.replaceChildren(...deputies.map((deputy) =>
+      htmlEl("option", { value: keyOf(deputy) }, null, `${deputy.full_name} (${deputy.deputy_group_code}, ${deputy.legislature})`)));
+    select.value = current;
+    const render = () => {
+      plot.replaceChildren();
+      const deputy = deputies.find((candidate) => keyOf(candidate) === select.value);
+      const rows = byDeputy.get(select.value) || [];
+      const byGroup = new Map(rows.map((row) => [row.group_code, row]));
+      return heatmap(plot, {
+        title: `${deputy.full_name}, ${legislatureTitle(deputy.legislature)}`,
+        rowLabelWidth: 90,
+        rows: [{ key: deputy.deputy_uid, label: deputy.deputy_group_code || "" }],
+        cols: groupOrder(deputy.legislature).filter((group) => byGroup.has(group.group_code))
+          .map((group) => ({ key: group.group_code, label: group.group_code })),
+        cell: (_, groupCode) => {
+          const row = byGroup.get(groupCode);
+          return { value: row.proximity_rate, tip: `${groupCode}: ${pct(row.proximity_rate)} (${row.n_agree} / ${row.n_votes} ${t("votes")})` };
+        },
+      });
+    };
+    select.onchange = () => { figure.dataset.marks = String(render()); };
+    return render();
+  }
+
   const CHARTS = {
     "cohesion-monthly": drawCohesionMonthly,
     "pairwise-agreement": drawPairwiseAgreement,
@@ -525,6 +590,9 @@
     "ideal-points-line": drawIdealPointsLine,
     "ideal-points-plane": drawIdealPointsPlane,
     "ideal-point-drift": drawIdealPointDrift,
+    "group-success-monthly": drawGroupSuccessMonthly,
+    "winning-coalitions": drawWinningCoalitions,
+    "deputy-proximity": drawDeputyProximity,
     "publication": drawPublication,
     "source-anomalies": drawSourceAnomalies,
   };

@@ -37,6 +37,9 @@ final as (
         date_trunc('month', classified.vote_date)::date as vote_month,
         classified.chamber = 'AN' and classified.vote_type_code in ('SPO', 'SPS') as in_cohesion_scope,
         classified.chamber = 'AN' and classified.vote_type_code = 'MOC' as is_censure_motion,
+        -- the source's outcome (sort.code); on public votes it agrees with pour > contre
+        classified.outcome_code = 'adopté' as adopted,
+        classified.n_for - classified.n_against as margin,
         {{ close_vote_weight('classified.n_for', 'classified.n_against') }} as close_vote_weight
     from classified
     inner join vote_kinds

@@ -9,6 +9,7 @@ import pytest
 
 from orchestration.lib import poll_model
 from orchestration.lib.poll_model import Settings
+from tests.lib.state_space_reference import dense_posterior
 
 N_DAYS = 400
 HOUSE = np.array([1.5, -1.0, 0.5, -0.5, -0.5])  # sums to zero
@@ -84,36 +85,6 @@ def test_the_same_polls_give_the_same_numbers() -> None:
     assert (first.sigma, first.tau) == (second.sigma, second.tau)
 
 
-def dense_posterior(data: poll_model.Series, sigma: float, tau: float, settings: Settings):
-    """The smoother's answer computed another way: the joint Gaussian posterior of every day's
-    level and the house effects (sum-to-zero through an orthonormal basis of that subspace), by
-    solving the normal equations of the whole problem at once."""
-    n_days, m = data.n_days, data.n_pollsters
-    basis = np.linalg.svd(np.eye(m) - 1.0 / m)[0][:, : m - 1]  # columns span {h : sum h = 0}
-    size = n_days + m - 1
-    precision = np.zeros((size, size))
-    precision[0, 0] += 1.0 / settings.diffuse_variance
-    precision[n_days:, n_days:] += np.eye(m - 1) / settings.diffuse_variance
-    for t in range(1, n_days):
-        difference = np.zeros(size)
-        difference[t], difference[t - 1] = 1.0, -1.0
-        precision += np.outer(difference, difference) / sigma**2
-    share = np.clip(data.value.mean() / 100, 0.005, 0.995)
-    noise = share * (1 - share) / data.sample_size * 1e4 + tau**2
-    information = np.zeros(size)
-    for day, value, pollster, variance in zip(data.day, data.value, data.pollster, noise):
-        row = np.zeros(size)
-        row[day] = 1.0
-        row[n_days:] = basis[pollster]
-        precision += np.outer(row, row) / variance
-        information += row * value / variance
-    covariance = np.linalg.inv(precision)
-    mean = covariance @ information
-    house = basis @ mean[n_days:]
-    house_cov = basis @ covariance[n_days:, n_days:] @ basis.T
-    return mean[:n_days], np.sqrt(np.diag(covariance)[:n_days]), house, np.sqrt(np.diag(house_cov))
-
-
 def test_the_smoother_equals_the_dense_posterior() -> None:
     _, polls = simulate(seed=5, n_polls=60)
     keep = polls["day"] < 120
@@ -121,11 +92,37 @@ def test_the_smoother_equals_the_dense_posterior() -> None:
     data = poll_model.series(**polls, n_pollsters=len(HOUSE))
     settings = Settings()
     smoothed = poll_model.smooth(data, 0.2, 0.7, settings)
-    level, level_sd, house, house_sd = dense_posterior(data, 0.2, 0.7, settings)
-    np.testing.assert_allclose(smoothed.level, level, atol=1e-6)
-    np.testing.assert_allclose(smoothed.level_sd, level_sd, atol=1e-6)
-    np.testing.assert_allclose(smoothed.house, house, atol=1e-6)
-    np.testing.assert_allclose(smoothed.house_sd, house_sd, atol=1e-6)
+    dense = dense_posterior(
+        data.day, data.value, data.sample_size, data.pollster, data.n_pollsters, data.n_days, 0.2, 0.7
+    )
+    assert_same_posterior(smoothed, dense)
+
+
+def test_the_anchored_smoother_equals_the_dense_posterior() -> None:
+    level, polls = simulate(seed=6, n_polls=60)
+    keep = polls["day"] < 120
+    polls = {name: values[keep] for name, values in polls.items()}
+    data = poll_model.series(**polls, n_pollsters=len(HOUSE), result_day=130, result_value=float(level[130]))
+    smoothed = poll_model.smooth(data, 0.2, 0.7, Settings())
+    dense = dense_posterior(
+        data.day,
+        data.value,
+        data.sample_size,
+        data.pollster,
+        data.n_pollsters,
+        data.n_days,
+        0.2,
+        0.7,
+        result=(130, float(level[130])),
+    )
+    assert_same_posterior(smoothed, dense)
+
+
+def assert_same_posterior(smoothed: poll_model.Fit, dense) -> None:
+    np.testing.assert_allclose(smoothed.level, dense.level, atol=1e-6)
+    np.testing.assert_allclose(smoothed.level_sd, dense.level_sd, atol=1e-6)
+    np.testing.assert_allclose(smoothed.house, dense.house, atol=1e-6)
+    np.testing.assert_allclose(smoothed.house_sd, dense.house_sd, atol=1e-6)
 
 
 def test_the_likelihood_is_maximal_at_the_estimate() -> None:

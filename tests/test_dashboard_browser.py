@@ -30,6 +30,8 @@ CHARTS = (
     "fault-lines",
     "censure-motions",
     "poll-average",
+    "poll-house-effects",
+    "left-2027",
     "leader-barometers",
     "ideal-points-line",
     "ideal-points-plane",
@@ -100,6 +102,11 @@ EXPECTED_MARKS_SQL = {
     """,
     # One line per legislature and kind of anomaly, zero counts included.
     "source-anomalies": "select count(*) from marts.mart_source_anomalies",
+    # One dot per pollster and fitted series of an alliance's joint list.
+    "poll-house-effects": """
+        select count(*) from marts.mart_poll_model_house_effects
+        where question = 'legislative_first_round' and subject_code in ('nupes', 'nfp')
+    """,
 }
 
 

@@ -87,6 +87,52 @@ DATASET_QUERIES: dict[str, str] = {
         where averages.question = 'legislative_first_round' and subjects.subject_type = 'alliance_list'
         order by alliance, averages.day
     """,
+    # The state-space level of the same joint lists with its 90 % interval (one series per election).
+    "poll_model": """
+        select
+            upper(model.subject_code) as alliance,
+            model.election,
+            model.day,
+            model.level_pct,
+            model.low_90,
+            model.high_90,
+            model.n_polls_used
+        from marts.mart_poll_model_daily as model
+        inner join marts.dim_poll_subjects as subjects
+            on model.subject_code = subjects.subject_code
+        where model.question = 'legislative_first_round' and subjects.subject_type = 'alliance_list'
+        order by alliance, model.election, model.day
+    """,
+    # The 2027 candidates of the left alliances' parties, from the live feed.
+    "left_2027": """
+        select
+            subjects.subject_name as candidate,
+            model.day,
+            model.level_pct,
+            model.low_90,
+            model.high_90,
+            model.n_polls_used
+        from marts.mart_poll_model_daily as model
+        inner join marts.dim_poll_subjects as subjects
+            on model.subject_code = subjects.subject_code
+        where model.election = 'presidential_2027' and len(subjects.left_alliances) > 0
+        order by candidate, model.day
+    """,
+    "house_effects": """
+        select
+            house_effects.election,
+            upper(house_effects.subject_code) as alliance,
+            house_effects.pollster_name as pollster,
+            house_effects.n_polls,
+            house_effects.house_effect_pts,
+            house_effects.house_effect_low_90 as low_90,
+            house_effects.house_effect_high_90 as high_90
+        from marts.mart_poll_model_house_effects as house_effects
+        inner join marts.dim_poll_subjects as subjects
+            on house_effects.subject_code = subjects.subject_code
+        where house_effects.question = 'legislative_first_round' and subjects.subject_type = 'alliance_list'
+        order by house_effects.election, alliance, house_effects.house_effect_pts desc
+    """,
     "poll_points": """
         select
             alliance_code as alliance,

@@ -27,6 +27,7 @@ CASES: dict[str, Callable[[cases.Bench], dict[str, Any]]] = {
     "parse_load": cases.parse_load_against_read_json,
     "scaling": cases.scaling,
     "ideal_points": cases.ideal_points,
+    "poll_model": cases.poll_model,
 }
 # The table's rows: (label, key of the case summary).
 TABLE_ROWS = (
@@ -42,6 +43,7 @@ TABLE_ROWS = (
     ("ideal points of the 16th: fits", "ideal_points_fit_16"),
     ("ideal points of the 16th: 50 bootstraps", "ideal_points_bootstrap_16"),
     ("ideal points, 5x synthetic: fits", "ideal_points_fit_x5"),
+    ("poll model: every series fitted", "poll_model_fit"),
 )
 
 
@@ -113,6 +115,9 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
             ("ideal points: bootstrap of the 16th (s)", bootstrap["median_s"], "< 60", bootstrap["median_s"] < 60),
             ("ideal points: peak memory (MiB)", fit["peak_rss_mib"], "< 500", fit["peak_rss_mib"] < 500),
         ]
+    if "poll_model_fit" in figures:
+        seconds = figures["poll_model_fit"]["median_s"]
+        checks.append(("poll model: every series fitted (s)", seconds, "< 10", seconds < 10))
     return [{"figure": name, "value": value, "target": target, "met": met} for name, value, target, met in checks]
 
 

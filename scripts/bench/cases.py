@@ -1,4 +1,4 @@
-"""The five cases of the bench; each returns its figures as a JSON-ready dict.
+"""The six cases of the bench; each returns its figures as a JSON-ready dict.
 
 Pipeline cases run `python -m scripts.bench.child pipeline` (what `make run` does) against the
 loopback mirror, each with its own warehouse and Dagster home (the project's .dagster/dagster.yaml)
@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lib.config import PROJECT_ROOT
+from orchestration.lib.config import PROJECT_ROOT, load_settings
 from scripts.bench.datasets import extract_members, write_scaled_dump
 from scripts.bench.measure import CaseFigures, ChildRun, run_child
 from support.mirror import LoopbackMirror
@@ -226,6 +226,26 @@ def ideal_points(bench: Bench, replicates: int = 50, factor: int = 5) -> dict[st
         "ideal_points_fit_16": ours.summary("fit_seconds") | {"ballots": ours.runs[-1].report["ballots"]},
         "ideal_points_bootstrap_16": ours.summary("bootstrap_seconds") | {"replicates": replicates},
         f"ideal_points_fit_x{factor}": larger.summary("fit_seconds") | {"ballots": larger.runs[-1].report["ballots"]},
+    }
+
+
+def poll_model(bench: Bench) -> dict[str, Any]:
+    """Fitting every poll series, on the polls of the warehouse `make run` published (the poll
+    feeds are small: the polls, not a pipeline run, are what the case needs)."""
+    database = load_settings().warehouse_path
+    if not database.exists():
+        raise RuntimeError(f"the poll-model case reads the published warehouse, {database}: run `make run` first")
+    figures = CaseFigures("poll_model_fit")
+    for attempt in range(bench.repeat):
+        figures.add(bench.child("poll-model", database))
+        report = figures.runs[-1].report
+        _progress(
+            f"poll model, {report['fitted']} of {report['series']} series fitted {attempt + 1}/{bench.repeat}:"
+            f" fit {report['fit_seconds']:.2f} s"
+        )
+    report = figures.runs[-1].report
+    return {
+        "poll_model_fit": figures.summary("fit_seconds") | {key: report[key] for key in ("polls", "series", "fitted")}
     }
 
 

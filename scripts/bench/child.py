@@ -16,6 +16,9 @@
         the ideal-point estimation of one legislature's ballots (Parquet, as BALLOTS_SQL gives
         them), what the dbt model fct_ideal_point_fits runs, timed from its progress log: the
         fits (filters, one and two dimensions, half-years), then the bootstrap
+    python -m scripts.bench.child poll-model DATABASE --result FILE
+        the state-space fit of every poll series, what the dbt model fct_poll_model_fits runs,
+        on the polls of a built warehouse (read-only): the reading, then the fits
 
 Nothing is imported before the clock starts that the measured code would not import itself.
 """
@@ -120,6 +123,33 @@ def ideal_points(ballots: Path, replicates: str) -> dict[str, Any]:
     }
 
 
+def poll_model(database: Path) -> dict[str, Any]:
+    import duckdb
+
+    from orchestration.lib.poll_model import Settings
+    from orchestration.lib.poll_model_tables import fit_all, read_polls
+
+    started = time.perf_counter()
+    with duckdb.connect(str(database), read_only=True) as con:
+        relations = {
+            "results": con.table("marts.fct_poll_results"),
+            "elections": con.table("staging.ref_poll_elections"),
+            "official": con.table("staging.ref_poll_official_results"),
+        }
+        polls = read_polls(con, relations)
+    read = time.perf_counter()
+    fits = fit_all(polls, Settings(), lambda _: None)
+    finished = time.perf_counter()
+    return {
+        "seconds": finished - started,
+        "read_seconds": read - started,
+        "fit_seconds": finished - read,
+        "polls": polls.num_rows,
+        "series": fits.num_rows,
+        "fitted": sum(fits["is_fitted"].to_pylist()),
+    }
+
+
 def write_ballots(archive: Path, target: Path, copies: str) -> dict[str, Any]:
     from scripts.bench.datasets import write_ballots as write
 
@@ -128,7 +158,9 @@ def write_ballots(archive: Path, target: Path, copies: str) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["pipeline", "parse-load", "read-json", "ballots", "ideal-points"])
+    parser.add_argument(
+        "what", choices=["pipeline", "parse-load", "read-json", "ballots", "ideal-points", "poll-model"]
+    )
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--result", type=Path, required=True)
     args = parser.parse_args()
@@ -140,8 +172,10 @@ def main() -> None:
         report = read_json_baseline(*map(Path, args.paths))
     elif args.what == "ballots":
         report = write_ballots(Path(args.paths[0]), Path(args.paths[1]), args.paths[2])
-    else:
+    elif args.what == "ideal-points":
         report = ideal_points(Path(args.paths[0]), args.paths[1])
+    else:
+        report = poll_model(Path(args.paths[0]))
     args.result.write_text(json.dumps(report))
 
 

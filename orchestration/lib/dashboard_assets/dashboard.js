@@ -14,7 +14,7 @@
     fr: {
       votes: "votes", polls: "sondages", month: "mois", date: "Date", kind: "Nature", title: "Objet",
       for: "Pour", against: "Contre", abstain: "Abstention", legislature: "législature",
-      average: "moyenne", joint_list: "liste commune", sum_of_parties: "somme des partis", band: "bande", members: "membres", none: "aucune donnée",
+      average: "moyenne", model: "modèle", joint_list: "liste commune", sum_of_parties: "somme des partis", band: "bande", members: "membres", none: "aucune donnée",
       published: "Publiée le", revision: "Révision git", versions: "Versions", newestVotes: "Dernier scrutin chargé",
       source: "Source", loaded: "Chargée le", size: "Taille (octets)", faultCount: "votes de fracture",
       anomaly: "Anomalie", count: "Nombre", examples: "Exemples", rule: "Règle appliquée", polls_feeds: "sondages",
@@ -25,7 +25,7 @@
     en: {
       votes: "votes", polls: "polls", month: "month", date: "Date", kind: "Kind", title: "Title",
       for: "For", against: "Against", abstain: "Abstain", legislature: "legislature",
-      average: "average", joint_list: "joint list", sum_of_parties: "sum of its parties", band: "band", members: "members", none: "no data",
+      average: "average", model: "model", joint_list: "joint list", sum_of_parties: "sum of its parties", band: "band", members: "members", none: "no data",
       published: "Published at", revision: "Git revision", versions: "Versions", newestVotes: "Newest vote loaded",
       source: "Source", loaded: "Loaded at", size: "Size (bytes)", faultCount: "fault-line votes",
       anomaly: "Anomaly", count: "Count", examples: "Examples", rule: "Rule applied", polls_feeds: "polls",
@@ -158,7 +158,7 @@
       if (series.line !== false) {
         lineSegments(series.points, series.maxGapDays || Infinity).filter((segment) => segment.length > 1).forEach((segment) => {
           const path = segment.map((p) => `${x(toTime(p.date))},${y(p.value)}`).join(" ");
-          svgEl("polyline", { class: "series-line", stroke: series.color, points: path }, svg);
+          svgEl("polyline", { class: series.thin ? "series-line thin" : "series-line", stroke: series.color, points: path }, svg);
         });
       }
       series.points.forEach((point) => {
@@ -325,30 +325,84 @@
     return marks;
   }
 
+  /* The model's level (line) with its 90 % band, the window average as a thin line, every poll
+     as a dot coloured by pollster. */
   function drawPollAverage(plot, figure) {
+    const models = [...groupBy(DATA.poll_model, (row) => `${row.alliance}|${row.election}`).values()];
+    const modelSeries = models.map((rows, index) => ({
+      label: `${rows[0].alliance} ${rows[0].election} (${t("model")})`, color: colorOf(rows[0].alliance, index),
+      radius: 1, maxGapDays: 1,
+      points: rows.map((row) => ({
+        date: row.day, value: row.level_pct,
+        tip: `${rows[0].alliance} ${row.day}: ${pctPoints(row.level_pct)} [${pctPoints(row.low_90)} ; ${pctPoints(row.high_90)}] (${row.n_polls_used} ${t("polls")})`,
+      })),
+    }));
     const averages = [...groupBy(DATA.poll_average, (row) => row.alliance).values()];
-    const series = averages.map((rows, index) => ({
-      label: `${rows[0].alliance} (${t("average")})`, color: colorOf(rows[0].alliance, index), radius: 1, maxGapDays: 1,
+    const averageSeries = averages.map((rows) => ({
+      label: `${rows[0].alliance} (${t("average")})`, color: "#5b6572", radius: 0.5, maxGapDays: 1, thin: true,
       points: rows.map((row) => ({
         date: row.day, value: row.average_pct,
         tip: `${rows[0].alliance} ${row.day}: ${pctPoints(row.average_pct)} (${row.n_polls} ${t("polls")})`,
       })),
     }));
-    const pollSeries = [...groupBy(DATA.poll_points, (row) => `${row.alliance}|${row.share_method}`).values()].map((rows, index) => ({
-      label: `${rows[0].alliance} (${t(rows[0].share_method)})`, line: false, radius: 3.5,
-      color: rows[0].share_method === "joint_list" ? colorOf(rows[0].alliance, index) : PALETTE[(index + 1) % PALETTE.length],
+    const pollSeries = [...groupBy(DATA.poll_points, (row) => row.pollster).values()].map((rows, index) => ({
+      label: rows[0].pollster, line: false, radius: 3.5, color: PALETTE[index % PALETTE.length],
       points: rows.map((row) => ({
         date: row.date, value: row.value_pct,
-        tip: `${row.pollster} ${row.date}: ${pctPoints(row.value_pct)} — ${row.hypothesis}`,
+        tip: `${row.pollster} ${row.date}: ${pctPoints(row.value_pct)} — ${row.hypothesis} (${t(row.share_method)})`,
       })),
     }));
-    const bands = averages.map((rows, index) => ({
+    const bands = models.map((rows, index) => ({
       color: colorOf(rows[0].alliance, index),
-      points: rows.filter((row) => row.low_pct !== null && row.high_pct !== null)
-        .map((row) => ({ date: row.day, low: row.low_pct, high: row.high_pct })),
+      points: rows.map((row) => ({ date: row.day, low: row.low_90, high: row.high_90 })),
     }));
-    drawLegend(figure.querySelector(".legend"), series.concat(pollSeries));
-    return timeChart(plot, { series: series.concat(pollSeries), bands, yFormat: (v) => v.toFixed(0) + " %" });
+    const series = modelSeries.concat(averageSeries, pollSeries);
+    drawLegend(figure.querySelector(".legend"), series);
+    return timeChart(plot, { series, bands, yFormat: (v) => v.toFixed(0) + " %" });
+  }
+
+  function drawLeft2027(plot, figure) {
+    const candidates = [...groupBy(DATA.left_2027, (row) => row.candidate).values()];
+    const series = candidates.map((rows, index) => ({
+      label: rows[0].candidate, color: PALETTE[index % PALETTE.length], radius: 1, maxGapDays: 1,
+      points: rows.map((row) => ({
+        date: row.day, value: row.level_pct,
+        tip: `${row.candidate} ${row.day}: ${pctPoints(row.level_pct)} [${pctPoints(row.low_90)} ; ${pctPoints(row.high_90)}]`,
+      })),
+    }));
+    const bands = candidates.map((rows, index) => ({
+      color: PALETTE[index % PALETTE.length],
+      points: rows.map((row) => ({ date: row.day, low: row.low_90, high: row.high_90 })),
+    }));
+    drawLegend(figure.querySelector(".legend"), series);
+    return timeChart(plot, { series, bands, yFormat: (v) => v.toFixed(0) + " %" });
+  }
+
+  /* One panel per series: each pollster's house effect (dot) and its 90 % interval (bar), 0 marked. */
+  function drawHouseEffects(plot) {
+    let marks = 0;
+    groupBy(DATA.house_effects, (row) => `${row.alliance} ${row.election}`).forEach((rows, title) => {
+      const panel = htmlEl("div", { class: "panel" }, plot);
+      htmlEl("h4", {}, panel, title);
+      const rowHeight = 22, labelWidth = 150, width = NARROW, height = rows.length * rowHeight + MARGIN.bottom;
+      const extent = Math.max(1, ...rows.flatMap((row) => [Math.abs(row.low_90), Math.abs(row.high_90)]));
+      const x = scale([-extent, extent], [labelWidth, width - MARGIN.right]);
+      const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" }, panel);
+      const axis = svgEl("g", { class: "axis" }, svg);
+      svgEl("line", { x1: x(0), x2: x(0), y1: 0, y2: rows.length * rowHeight }, axis);
+      niceTicks(-extent, extent, 5).forEach((tick) => {
+        svgEl("text", { x: x(tick), y: height - 8, "text-anchor": "middle" }, axis).textContent = tick.toFixed(0);
+      });
+      rows.forEach((row, index) => {
+        const middle = index * rowHeight + rowHeight / 2;
+        svgEl("text", { class: "row-label", x: labelWidth - 6, y: middle + 4, "text-anchor": "end" }, svg).textContent = row.pollster;
+        svgEl("line", { class: "error-bar", x1: x(row.low_90), x2: x(row.high_90), y1: middle, y2: middle }, svg);
+        const dot = svgEl("circle", { cx: x(row.house_effect_pts), cy: middle, r: 4, fill: colorOf(row.alliance, 0) }, svg);
+        addTitle(dot, `${row.pollster}: ${row.house_effect_pts.toFixed(2)} pts [${row.low_90.toFixed(2)} ; ${row.high_90.toFixed(2)}] (${row.n_polls} ${t("polls")})`);
+        marks += 1;
+      });
+    });
+    return marks;
   }
 
   function drawLeaderBarometers(plot, figure) {
@@ -586,6 +640,8 @@
     "fault-lines": drawFaultLines,
     "censure-motions": drawCensureMotions,
     "poll-average": drawPollAverage,
+    "poll-house-effects": drawHouseEffects,
+    "left-2027": drawLeft2027,
     "leader-barometers": drawLeaderBarometers,
     "ideal-points-line": drawIdealPointsLine,
     "ideal-points-plane": drawIdealPointsPlane,

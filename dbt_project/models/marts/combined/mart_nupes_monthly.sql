@@ -16,6 +16,11 @@ averages as (
     where question = 'legislative_first_round'
 ),
 
+model_days as (
+    select * from {{ ref('mart_poll_model_daily') }}
+    where question = 'legislative_first_round'
+),
+
 leaders as (
     select * from {{ ref('mart_leader_popularity') }}
     where subject_bloc is not null and poll_date is not null
@@ -63,6 +68,22 @@ intentions as (
         and averages.day >= alliances.start_date
         and (alliances.end_date is null or averages.day <= alliances.end_date)
     group by all
+),
+
+-- The state-space level of the alliance's joint list on the same day, where its series is fitted
+-- (an election's series never overlap in time, so the day names one).
+model_intentions as (
+    select
+        intentions.month,
+        intentions.alliance_code,
+        model_days.level_pct as model_level_pct,
+        model_days.low_90 as model_low_90,
+        model_days.high_90 as model_high_90
+    from intentions
+    inner join alliances on alliances.alliance_code = intentions.alliance_code
+    inner join model_days
+        on model_days.subject_code = alliances.list_subject_code
+        and model_days.day = intentions.voting_intention_day
 ),
 
 -- Waves dated in the month only (a stale figure carried forward would read as current); the latest
@@ -115,12 +136,16 @@ final as (
         intentions.voting_intention_pct,
         intentions.voting_intention_day,
         coalesce(intentions.voting_intention_n_polls, 0) as voting_intention_n_polls,
+        model_intentions.model_level_pct,
+        model_intentions.model_low_90,
+        model_intentions.model_high_90,
         leader_months.leader_barometers,
         coalesce(leader_months.n_leader_barometer_values, 0) as n_leader_barometer_values
     from months
     left join unity using (month, alliance_code)
     left join cohesion using (month, alliance_code)
     left join intentions using (month, alliance_code)
+    left join model_intentions using (month, alliance_code)
     left join leader_months using (month, alliance_code)
 )
 

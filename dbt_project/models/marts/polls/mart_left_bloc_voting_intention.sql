@@ -17,6 +17,11 @@ alliance_parties as (
     select * from {{ ref('ref_poll_alliance_parties') }}
 ),
 
+model_days as (
+    select * from {{ ref('mart_poll_model_daily') }}
+    where question = 'legislative_first_round'
+),
+
 election_result as (
     select * from {{ ref('stg_polls__legislative_2022_2023') }}
     where is_election_result
@@ -95,9 +100,17 @@ final as (
         ) = 1 as is_headline_hypothesis,
         election_result.value_pct as result_2022_first_round_pct,
         coalesce(ruled.joint_list_pct, ruled.sum_of_parties_pct) - election_result.value_pct
-            as difference_from_2022_result_pts
+            as difference_from_2022_result_pts,
+        model_days.level_pct as model_level_pct,
+        model_days.low_90 as model_low_90,
+        model_days.high_90 as model_high_90
     from ruled
     left join election_result on {{ polls_slug('election_result.subject_label') }} = ruled.list_subject_code
+    -- The state-space level of the joint list on the poll's midpoint, where its election's series is
+    -- fitted (an election's series never overlap in time, so the day names one).
+    left join model_days
+        on model_days.subject_code = ruled.list_subject_code
+        and model_days.day = {{ poll_midpoint('ruled.fieldwork_start', 'ruled.fieldwork_end') }}
 )
 
 select * from final

@@ -12,6 +12,14 @@ pollsters as (
     select * from {{ ref('dim_pollsters') }}
 ),
 
+-- The state-space model's house effect of the pollster's latest election with a fit.
+model_house_effects as (
+    select * from {{ ref('mart_poll_model_house_effects') }}
+    qualify row_number() over (
+        partition by question, subject_code, pollster_code order by election desc
+    ) = 1
+),
+
 -- Each pollster's weighted sums on each day, and the day's totals: the leave-one-pollster-out
 -- average is (total - the pollster's own) / (total weight - its own).
 pollster_days as (
@@ -81,9 +89,16 @@ final as (
         house_effects.last_poll_day,
         house_effects.mean_difference_pts,
         house_effects.shrinkage_factor,
-        house_effects.mean_difference_pts * house_effects.shrinkage_factor as house_effect_pts
+        house_effects.mean_difference_pts * house_effects.shrinkage_factor as house_effect_pts,
+        model_house_effects.election as model_election,
+        model_house_effects.house_effect_pts as model_house_effect_pts,
+        model_house_effects.house_effect_se_pts as model_house_effect_se_pts
     from house_effects
     left join pollsters on pollsters.pollster_code = house_effects.pollster_code
+    left join model_house_effects
+        on model_house_effects.question = house_effects.question
+        and model_house_effects.subject_code = house_effects.subject_code
+        and model_house_effects.pollster_code = house_effects.pollster_code
 )
 
 select * from final

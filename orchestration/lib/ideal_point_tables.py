@@ -39,7 +39,7 @@ with ballots as (
         deputy_uid,
         group_code,
         vote_date,
-        if(position = 'for', 1.0, -1.0) as y,
+        if(position = 'for', 1.0, -1.0)::double as y,
         year(vote_date) || '-H' || if(month(vote_date) <= 6, 1, 2) as period
     from votes
     where in_cohesion_scope and position in ('for', 'against') and legislature = {legislature}
@@ -224,6 +224,13 @@ def _labels(column: pa.ChunkedArray, index: np.ndarray) -> np.ndarray:
     return column.take(pa.array(first)).to_numpy(zero_copy_only=False)
 
 
+def _fixed_width(column: pa.ChunkedArray) -> np.ndarray:
+    """A string column as a numpy array of fixed-width strings, through its few distinct values:
+    to_numpy would make a Python object per ballot, several times the memory."""
+    encoded = column.combine_chunks().dictionary_encode()
+    return np.asarray(encoded.dictionary.to_pylist(), dtype=str)[encoded.indices.to_numpy()]
+
+
 def _period_groups(ballots: pa.Table) -> dict[tuple[str, str], str]:
     """(period, deputy_uid) -> the deputy's group in that period."""
     distinct = (
@@ -251,7 +258,7 @@ def estimate_legislature(ballots: pa.Table, fingerprint: str, settings: Settings
         _labels(ballots["deputy_uid"], deputy_index),
         _labels(ballots["scrutin_uid"], scrutin_index),
     )
-    periods = ballots["period"].to_numpy(zero_copy_only=False)
+    periods = _fixed_width(ballots["period"])
     group_of = dict(zip(calls.deputy_ids, _labels(ballots["group_code"], deputy_index)))
     reference = [deputy for deputy, group in group_of.items() if group == POLARITY_GROUP]
     log(f"legislature {legislature}: {calls.shape[0]} deputies, {calls.shape[1]} votes, {len(calls.y)} ballots")

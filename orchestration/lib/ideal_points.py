@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,6 +71,16 @@ class RollCalls:
     def shape(self) -> tuple[int, int]:
         return len(self.deputy_ids), len(self.vote_ids)
 
+    @cached_property
+    def deputy_ballots(self) -> np.ndarray:
+        """Ballots per deputy (zero for a deputy without any here).
+
+        Ballots are sorted by deputy, so a deputy's value at every ballot is np.repeat of it by
+        these counts, a copy several times faster than gathering it ballot by ballot."""
+        if (np.diff(self.deputy) < 0).any():
+            raise ValueError("ballots must be sorted by deputy")
+        return np.bincount(self.deputy, minlength=self.shape[0])
+
     def matrix(self, data: np.ndarray) -> sp.csr_matrix:
         """A sparse deputies x votes matrix holding `data` at the ballots (same order as y)."""
         return sp.csr_matrix((data, (self.deputy, self.vote)), shape=self.shape)
@@ -93,20 +104,37 @@ def from_indices(
     values = np.asarray(y, dtype=np.float64)
     if not np.isin(values, (-1.0, 1.0)).all():
         raise ValueError("ballots must be +1 (pour) or -1 (contre)")
+    if not (_in_range(deputy, len(deputy_ids)) and _in_range(vote, len(vote_ids))):
+        raise ValueError("ballot indices must index the labels")
     keys = deputy * len(vote_ids) + vote
     if (np.diff(keys) <= 0).any():
         raise ValueError("ballots must be sorted by deputy then vote, one per deputy and vote")
     return RollCalls(deputy, vote, values, np.asarray(deputy_ids).astype(str), np.asarray(vote_ids).astype(str))
 
 
+def _in_range(index: np.ndarray, size: int) -> bool:
+    """Whether every index is in [0, size): Fit.utilities gathers with np.take(mode="clip")."""
+    return len(index) == 0 or (index.min() >= 0 and index.max() < size)
+
+
 def subset(calls: RollCalls, keep_ballot: np.ndarray) -> RollCalls:
     """The ballots where `keep_ballot` is true, re-indexed over the deputies and votes left.
 
     Labels stay sorted, so the kept ballots keep their order: arrays aligned with the ballots
-    (a period per ballot) are subset with the same mask."""
-    deputies = calls.deputy_ids[calls.deputy[keep_ballot]]
-    votes = calls.vote_ids[calls.vote[keep_ballot]]
-    return roll_calls(deputies, votes, calls.y[keep_ballot])
+    (a period per ballot) are subset with the same mask. Re-indexed on the integer indices, not
+    the labels: a label per ballot is tens of bytes, and sorting them was most of the fit's peak
+    memory on a large legislature."""
+    deputy, deputies = _reindexed(calls.deputy[keep_ballot], calls.shape[0])
+    vote, votes = _reindexed(calls.vote[keep_ballot], calls.shape[1])
+    return RollCalls(deputy, vote, calls.y[keep_ballot], calls.deputy_ids[deputies], calls.vote_ids[votes])
+
+
+def _reindexed(index: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`index` renumbered 0, 1, ... over the values it holds (in their order), and those values."""
+    present = np.flatnonzero(np.bincount(index, minlength=size))
+    renumber = np.zeros(size, dtype=np.int64)
+    renumber[present] = np.arange(len(present))
+    return renumber[index], present
 
 
 def kept_ballots(calls: RollCalls, settings: Settings) -> np.ndarray:
@@ -136,11 +164,19 @@ class Fit:
     def dimensions(self) -> int:
         return self.x.shape[1]
 
-    def utilities(self, calls: RollCalls) -> np.ndarray:
-        """mu = alpha_j + beta_j . x_i at every ballot (np.take: much faster than fancy indexing)."""
-        mu = np.take(self.alpha, calls.vote)
+    def utilities(self, calls: RollCalls, out: np.ndarray | None = None) -> np.ndarray:
+        """mu = alpha_j + beta_j . x_i at every ballot, written into `out` when given.
+
+        Every EM step and Newton step runs this on every ballot: vote parameters are gathered by
+        np.take, its mode "clip" skipping the bounds check that took two thirds of the time (the
+        indices are in range by construction, see from_indices), positions repeated
+        (calls.deputy_ballots)."""
+        mu = np.take(self.alpha, calls.vote, out=out, mode="clip")
+        term = np.empty_like(mu)
         for axis in range(self.dimensions):
-            mu += np.take(self.x[:, axis], calls.deputy) * np.take(self.beta[:, axis], calls.vote)
+            np.take(self.beta[:, axis], calls.vote, out=term, mode="clip")
+            term *= np.repeat(self.x[:, axis], calls.deputy_ballots)
+            mu += term
         return mu
 
     def rotated(self, rotation: np.ndarray) -> Fit:
@@ -148,12 +184,18 @@ class Fit:
         return replace(self, x=self.x @ rotation, beta=self.beta @ rotation)
 
 
-def latent_residuals(calls: RollCalls, mu: np.ndarray) -> np.ndarray:
+def latent_residuals(calls: RollCalls, mu: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """E-step: E[y* | y] - mu at every ballot, the inverse Mills ratio with the ballot's sign.
 
     mu + phi(mu)/Phi(mu) for pour, mu - phi(mu)/(1 - Phi(mu)) for contre; missing ballots have
-    E[y*] = mu, a residual of zero, which is why only ballots are stored."""
-    return calls.y * _MILLS / erfcx(-calls.y * mu / np.sqrt(2.0))
+    E[y*] = mu, a residual of zero, which is why only ballots are stored. Computed in place in
+    `out` (which may be mu itself): erfcx is most of an EM step, the rest should not allocate."""
+    residual = np.multiply(calls.y, mu, out=out)
+    residual *= -1.0 / np.sqrt(2.0)
+    erfcx(residual, out=residual)
+    np.divide(_MILLS, residual, out=residual)
+    residual *= calls.y
+    return residual
 
 
 def svd_start(calls: RollCalls, dimensions: int) -> Fit:
@@ -186,7 +228,7 @@ def em_step(calls: RollCalls, fit: Fit, residual_matrix: sp.csr_matrix, settings
     overwritten). The vote regression of y* on [1, x] has one Gram matrix for every vote; each
     deputy's regression of y* - alpha on beta has one for every deputy."""
     n_deputies, _ = calls.shape
-    residual_matrix.data[:] = latent_residuals(calls, fit.utilities(calls))
+    latent_residuals(calls, fit.utilities(calls, out=residual_matrix.data), out=residual_matrix.data)
     design = np.hstack([np.ones((n_deputies, 1)), fit.x])
     coefficients = np.vstack([fit.alpha, fit.beta.T])
     gram = design.T @ design
@@ -215,6 +257,12 @@ def converged(old: Fit, new: Fit, threshold: float) -> bool:
     return min(_min_correlation(p, q) for p, q in ((old.x, new.x), (old.alpha, new.alpha), (old.beta, new.beta))) > (
         1.0 - threshold
     )
+
+
+def _squared_norm(v: np.ndarray) -> float:
+    """v . v without BLAS: OpenBLAS hands a dot product of more than 10,000 terms to its threads,
+    and on a busy machine waking them took far longer than the sum itself."""
+    return float(np.square(v).sum())
 
 
 def _pack(fit: Fit) -> np.ndarray:
@@ -252,13 +300,12 @@ class _Squarem:
         v = _pack(second) - _pack(first) - r
         if not v.any():
             return first, second
-        alpha = max(-np.sqrt((r @ r) / (v @ v)), -self.step_max)
+        alpha = max(-np.sqrt(_squared_norm(r) / _squared_norm(v)), -self.step_max)
         if alpha == -self.step_max:
             self.step_max *= 4.0
         extrapolated = _unpack(theta - 2.0 * alpha * r + alpha * alpha * v, second)
         stabilized = step(extrapolated)
-        plain_residual = np.linalg.norm(_pack(second) - _pack(first))
-        if np.linalg.norm(_pack(stabilized) - _pack(extrapolated)) > plain_residual:
+        if _squared_norm(_pack(stabilized) - _pack(extrapolated)) > _squared_norm(_pack(second) - _pack(first)):
             self.step_max = max(1.0, self.step_max / 4.0)
             return first, second
         return extrapolated, stabilized
@@ -378,27 +425,57 @@ def positions_given_votes(calls: RollCalls, votes: Fit, rows: np.ndarray, settin
     one binIRT's deputy M-step solves by iterating; Newton's method reaches the same mode in a
     handful of steps (gradient sum_j beta_j r_ij - x, Hessian -sum_j beta_j beta_j' r(r + mu) - I,
     r the E-step's residual). Starts from the legislature's positions; stops by the same
-    correlation rule, on those rows."""
+    correlation rule, on those rows. The products of beta at the ballots are the same in every
+    step, and mu and r reuse two arrays: a step is then the E-step and five bincounts."""
     n_deputies, dims = calls.shape[0], votes.dimensions
     beta = votes.beta[calls.vote]
+    pairs = [(a, b, beta[:, a] * beta[:, b]) for a in range(dims) for b in range(a, dims)]
+    mu, residual = np.empty_like(calls.y), np.empty_like(calls.y)
     x = votes.x.copy()
     for _ in range(settings.max_iterations):
-        mu = replace(votes, x=x).utilities(calls)
-        residual = latent_residuals(calls, mu)
-        weight = residual * (residual + mu)
+        replace(votes, x=x).utilities(calls, out=mu)
+        latent_residuals(calls, mu, out=residual)
         gradient = np.stack([np.bincount(calls.deputy, beta[:, a] * residual, n_deputies) for a in range(dims)], 1) - x
+        weight = mu
+        weight += residual
+        weight *= residual
         information = np.empty((n_deputies, dims, dims))
-        for a in range(dims):
-            for b in range(a, dims):
-                information[:, a, b] = information[:, b, a] = np.bincount(
-                    calls.deputy, beta[:, a] * beta[:, b] * weight, n_deputies
-                )
+        for a, b, product in pairs:
+            information[:, a, b] = information[:, b, a] = np.bincount(calls.deputy, product * weight, n_deputies)
         information += np.eye(dims)
         new_x = x + np.linalg.solve(information, gradient[..., None])[..., 0]
         if _min_correlation(x[rows], new_x[rows]) > 1.0 - settings.convergence_threshold:
             return new_x[rows]
         x = new_x
     return x[rows]
+
+
+@dataclass(frozen=True)
+class Period:
+    """The ballots that place deputies in one period: those of deputies with min_period_votes in it.
+
+    Found once per legislature: a bootstrap replicate simulates ballots where the deputies voted,
+    so every replicate has the same ballots in each period, only their sides differ."""
+
+    label: str
+    ballots: np.ndarray  # indices into the legislature's ballots
+    rows: np.ndarray  # deputy indices (into the legislature's roll calls) placed in this period
+
+    def calls(self, calls: RollCalls) -> RollCalls:
+        """The period's ballots of `calls` (the legislature's, or a replicate's), indices unchanged."""
+        return replace(calls, deputy=calls.deputy[self.ballots], vote=calls.vote[self.ballots], y=calls.y[self.ballots])
+
+
+def periods_of(calls: RollCalls, ballot_period: np.ndarray, settings: Settings) -> list[Period]:
+    """Every period of the ballots (`ballot_period`: a label per ballot), in the labels' order."""
+    labels, codes = np.unique(np.asarray(ballot_period).astype(str), return_inverse=True)
+    periods = []
+    for code, label in enumerate(labels):
+        in_period = codes == code
+        per_deputy = np.bincount(calls.deputy[in_period], minlength=calls.shape[0])
+        placed = per_deputy >= settings.min_period_votes
+        periods.append(Period(str(label), np.flatnonzero(in_period & placed[calls.deputy]), np.flatnonzero(placed)))
+    return periods
 
 
 @dataclass(frozen=True)
@@ -411,18 +488,12 @@ class PeriodPositions:
     classification: Classification
 
 
-def period_positions(
-    calls: RollCalls, votes: Fit, ballot_period: np.ndarray, label: str, settings: Settings
-) -> PeriodPositions:
-    """The positions in one period: ballots of the period, deputies with min_period_votes of them."""
-    in_period = ballot_period == label
-    per_deputy = np.bincount(calls.deputy[in_period], minlength=calls.shape[0])
-    keep = in_period & (per_deputy[calls.deputy] >= settings.min_period_votes)
-    period_calls = RollCalls(calls.deputy[keep], calls.vote[keep], calls.y[keep], calls.deputy_ids, calls.vote_ids)
-    rows = np.flatnonzero(per_deputy >= settings.min_period_votes)
+def period_positions(calls: RollCalls, votes: Fit, period: Period, settings: Settings) -> PeriodPositions:
+    """The positions in one period, and their fit statistics on the period's ballots."""
+    period_calls = period.calls(calls)
     x = votes.x.copy()
-    x[rows] = positions_given_votes(period_calls, votes, rows, settings)
-    return PeriodPositions(label, rows, x[rows], classify(period_calls, replace(votes, x=x)))
+    x[period.rows] = positions_given_votes(period_calls, votes, period.rows, settings)
+    return PeriodPositions(period.label, period.rows, x[period.rows], classify(period_calls, replace(votes, x=x)))
 
 
 @dataclass(frozen=True)
@@ -446,18 +517,13 @@ def fit_dimensions(calls: RollCalls, dimensions: int, reference_rows: np.ndarray
 
 
 def bootstrap_replicate(
-    calls: RollCalls,
-    fit: Fit,
-    ballot_period: np.ndarray,
-    period_labels: Sequence[str],
-    rng: np.random.Generator,
-    settings: Settings,
+    calls: RollCalls, fit: Fit, periods: Sequence[Period], rng: np.random.Generator, settings: Settings
 ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """One parametric replicate: simulate ballots, refit from the estimate, align, redo the periods."""
+    """One parametric replicate: simulate ballots, refit from the estimate, align, redo the periods
+    (positions only: the published fit statistics are the estimate's)."""
     simulated = simulate(calls, fit, rng)
     refit = procrustes(fit_em(simulated, fit, settings), fit.x)
-    periods = [period_positions(simulated, refit, ballot_period, label, settings) for label in period_labels]
-    return refit.x, [period.x for period in periods]
+    return refit.x, [positions_given_votes(period.calls(simulated), refit, period.rows, settings) for period in periods]
 
 
 def estimate(
@@ -482,12 +548,12 @@ def estimate(
     log(f"{keep.shape[0]} deputies, {keep.shape[1]} votes, {len(keep.y)} ballots after filtering")
     fit_1d = fit_dimensions(keep, 1, reference_rows, settings, log)
     fit_2d = fit_dimensions(keep, 2, reference_rows, settings, log)
-    labels = sorted(set(periods_of_kept.tolist()))
-    periods = [period_positions(keep, fit_2d, periods_of_kept, label, settings) for label in labels]
+    periods = periods_of(keep, periods_of_kept, settings)
+    period_estimates = [period_positions(keep, fit_2d, period, settings) for period in periods]
     streams = np.random.SeedSequence(settings.seed).spawn(settings.n_bootstrap)
 
     def replicate(stream: np.random.SeedSequence) -> tuple[np.ndarray, list[np.ndarray]]:
-        return bootstrap_replicate(keep, fit_2d, periods_of_kept, labels, np.random.default_rng(stream), settings)
+        return bootstrap_replicate(keep, fit_2d, periods, np.random.default_rng(stream), settings)
 
     draws_x, draws_periods = [], []
     log(f"bootstrap: {settings.n_bootstrap} replicates on {workers} threads")
@@ -503,7 +569,7 @@ def estimate(
         fit_2d=fit_2d,
         classification_1d=classify(keep, fit_1d),
         classification_2d=classify(keep, fit_2d),
-        periods=periods,
+        periods=period_estimates,
         bootstrap_x=np.array(draws_x).reshape(len(draws_x), *fit_2d.x.shape),
         bootstrap_periods=draws_periods,
     )

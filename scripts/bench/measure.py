@@ -2,8 +2,9 @@
 
 Each measurement is a new Python process, so nothing is warm but the OS page cache, and its peak
 memory is its own. Two peaks are kept:
-- `peak_rss`: the largest single process (the child, or a process it waited for, like dbt), from
-  the kernel's accounting returned by `wait4`;
+- `peak_rss`: the largest single process (the child, or a process it waited for, like dbt), as
+  the child reports it (child.peak_rss_bytes: not `wait4`'s figure, which starts from the bench
+  process's own peak);
 - `peak_tree_rss`: the sum over the child and all its descendants, sampled every 50 ms from
   /proc, since the Dagster process and dbt hold memory at the same time.
 """
@@ -92,7 +93,7 @@ def run_child(module_args: Sequence[str], env: Mapping[str, str], cwd: Path) -> 
     finally:
         result_path.unlink(missing_ok=True)
     cpu_seconds = usage.ru_utime + usage.ru_stime
-    return ChildRun(seconds, cpu_seconds, usage.ru_maxrss * KIB, sampler.peak_bytes, report)
+    return ChildRun(seconds, cpu_seconds, report.pop("peak_rss_bytes"), sampler.peak_bytes, report)
 
 
 class TreeRssSampler:

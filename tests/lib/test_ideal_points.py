@@ -129,3 +129,19 @@ def test_period_positions_are_the_posterior_modes_given_the_votes() -> None:
     beta = estimates.fit_2d.beta[estimates.calls.vote]
     gradient = np.stack([np.bincount(estimates.calls.deputy, beta[:, a] * residual, 50) for a in range(2)], 1) - x
     np.testing.assert_allclose(gradient[period.rows], 0.0, atol=1e-4)  # stopped by the correlation rule
+
+
+def test_a_subset_is_indexed_as_its_labels_would_be() -> None:
+    calls, _ = synthetic(40, 120, 1, 0.6, seed=7)
+    # Every fifth deputy and seventh vote dropped whole, the other ballots at random.
+    keep = (np.random.default_rng(8).random(len(calls.y)) < 0.5) & (calls.deputy % 5 > 0) & (calls.vote % 7 > 0)
+    kept = ip.subset(calls, keep)
+    by_labels = ip.roll_calls(calls.deputy_ids[calls.deputy[keep]], calls.vote_ids[calls.vote[keep]], calls.y[keep])
+    for field in ("deputy", "vote", "y", "deputy_ids", "vote_ids"):
+        np.testing.assert_array_equal(getattr(kept, field), getattr(by_labels, field))
+    assert kept.shape == (32, 102)
+
+
+def test_ballot_indices_outside_the_labels_are_refused() -> None:
+    with pytest.raises(ValueError, match="index the labels"):
+        ip.from_indices(np.array([0, 1]), np.array([0, 2]), np.array([1.0, -1.0]), ["a", "b"], ["v", "w"])

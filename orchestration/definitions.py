@@ -29,20 +29,25 @@ def with_nightly_freshness(definitions: dg.Definitions) -> dg.Definitions:
 
 
 def resources_for(settings: WarehouseSettings) -> dict[str, dg.ConfigurableResource]:
-    """The resources of every part of the graph, all reading the same settings: a run given other
-    settings (a test's mirror and warehouse) passes these to `execute_in_process`."""
+    """The resources of every part of the graph, all reading the same settings."""
     return {"settings": settings, "duckdb": WarehouseWriter(settings=settings), "dbt": dbt_cli(settings)}
+
+
+def build_definitions(settings: WarehouseSettings) -> dg.Definitions:
+    """The whole graph with its resources reading `settings` (a test's mirror and warehouse, or
+    the environment's when the fields are unset)."""
+    return with_nightly_freshness(
+        dg.Definitions.merge(
+            assemblee.defs,
+            polls.defs,
+            transform.defs,
+            operations.defs,
+            dashboard.defs,
+            dg.Definitions(resources=resources_for(settings)),
+        )
+    )
 
 
 # The only Definitions object at module scope: Dagster refuses a module that holds two. Its
 # settings are the environment's, read when each run starts.
-defs = with_nightly_freshness(
-    dg.Definitions.merge(
-        assemblee.defs,
-        polls.defs,
-        transform.defs,
-        operations.defs,
-        dashboard.defs,
-        dg.Definitions(resources=resources_for(WarehouseSettings())),
-    )
-)
+defs = build_definitions(WarehouseSettings())

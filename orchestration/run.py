@@ -10,7 +10,7 @@ import sys
 
 import dagster as dg
 
-from orchestration.definitions import defs, resources_for
+from orchestration.definitions import build_definitions, defs
 from orchestration.defs.operations.alerts import quarantined_in_run
 from orchestration.defs.operations.publication import PUBLISHED_WAREHOUSE
 from orchestration.defs.resources import WarehouseSettings
@@ -49,10 +49,10 @@ def build_warehouse(
 ) -> dg.ExecuteInProcessResult:
     """Every asset and every asset check, in dependency order, in this process; with the
     environment's settings unless others are given."""
-    job = defs.resolve_job_def("refresh_warehouse")
+    definitions = build_definitions(WarehouseSettings.of(settings)) if settings else defs
+    job = definitions.resolve_job_def("refresh_warehouse")
     config = run_config(full_rebuild=full_rebuild, strict=strict)
-    resources = resources_for(WarehouseSettings.of(settings)) if settings else None
-    return job.execute_in_process(instance=instance, run_config=config, raise_on_error=False, resources=resources)
+    return job.execute_in_process(instance=instance, run_config=config, raise_on_error=False)
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
-from tests.resources import test_settings
+from tests.resources import settings_for
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("NUPES_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
@@ -40,7 +40,7 @@ def clean_mirror(mirror: LoopbackMirror) -> Iterator[LoopbackMirror]:
 @pytest.fixture(scope="session")
 def built_settings(mirror: LoopbackMirror, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The settings of the session's warehouse: the loopback mirror, a warehouse of its own."""
-    return test_settings(mirror.base_url, tmp_path_factory.mktemp("warehouse") / "nupes.duckdb")
+    return settings_for(mirror.base_url, tmp_path_factory.mktemp("warehouse") / "nupes.duckdb")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from orchestration.defs.resources import WarehouseSettings, WarehouseWriter
 from orchestration.lib.config import Settings, load_settings
 
 
-def test_settings(sources: str, warehouse: Path, **variables: str) -> Settings:
+def settings_for(sources: str, warehouse: Path, **variables: str) -> Settings:
     """Settings from these values alone (`variables`: more NUPES_* values), whatever the shell's environment."""
     return load_settings({"NUPES_SOURCES": sources, "NUPES_WAREHOUSE": str(warehouse), **variables})
 

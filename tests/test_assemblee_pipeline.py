@@ -37,7 +37,7 @@ from tests.lib.test_assemblee_parsers import (
     json_members,
     voters_in,
 )
-from tests.resources import loader_resources, test_settings
+from tests.resources import loader_resources, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -111,7 +111,7 @@ def materialize(
     """Both dumps of both legislatures loaded from the mirror into `warehouse` itself."""
     return dg.materialize(
         [assemblee_votes, assemblee_people, *vote_checks, *people_checks],
-        resources=loader_resources(test_settings(mirror.base_url, warehouse), database=warehouse),
+        resources=loader_resources(settings_for(mirror.base_url, warehouse), database=warehouse),
         run_config=run_config,
         raise_on_error=False,
     )
@@ -159,7 +159,9 @@ def test_first_run_loads_every_row_and_every_check_passes(
     assert loaded_rows(warehouse) == expected.rows
     assert expected.rows["an_scrutins"][16] == 3716 and expected.rows["an_votes"][16] > 560_181
     evaluations = {(e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()}
-    assert len(evaluations) == len(vote_checks) + len(people_checks) + 2  # and the two in-step member checks
+    in_step = [key for asset in (assemblee_votes, assemblee_people) for key in asset.check_keys]
+    assert len(in_step) == 4  # each dump's rows-per-member and quarantine checks
+    assert len(evaluations) == len(vote_checks) + len(people_checks) + len(in_step)
     failed = [key for key, e in evaluations.items() if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR]
     assert not failed
     tally_check = evaluations[("an_group_tallies", TALLY_CHECK)]

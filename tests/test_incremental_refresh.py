@@ -31,7 +31,7 @@ from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
 from support.partial_dump import write_partial_scrutins_zip
 from tests.lib.test_assemblee_parsers import SCRUTINS
-from tests.resources import loader_resources, test_settings
+from tests.resources import loader_resources, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -98,16 +98,12 @@ def refresh(
     warehouse: Path, mirror: LoopbackMirror, run_config: dict[str, Any] | None = None
 ) -> tuple[dg.ExecuteInProcessResult, list[str]]:
     """The nightly job, in process, on the mirror; the result and the run's log messages."""
-    from orchestration.definitions import defs, resources_for
+    from orchestration.definitions import build_definitions
 
+    definitions = build_definitions(WarehouseSettings.of(settings_for(mirror.base_url, warehouse)))
     with dg.DagsterInstance.ephemeral() as instance:
-        job = defs.resolve_job_def("refresh_warehouse")
-        result = job.execute_in_process(
-            run_config=run_config,
-            instance=instance,
-            raise_on_error=False,
-            resources=resources_for(WarehouseSettings.of(test_settings(mirror.base_url, warehouse))),
-        )
+        job = definitions.resolve_job_def("refresh_warehouse")
+        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
         messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     assert result.success, f"refresh of {warehouse} failed at {failed}"
@@ -275,7 +271,7 @@ def test_an_unchanged_dump_is_neither_parsed_nor_reloaded(
         versions_before = con.execute(versions_sql).fetchall()
     requests_before = len(mirror.state.requests)
 
-    result = dg.materialize([assemblee_votes], resources=loader_resources(test_settings(mirror.base_url, warehouse)))
+    result = dg.materialize([assemblee_votes], resources=loader_resources(settings_for(mirror.base_url, warehouse)))
 
     assert {legislature: source["load_mode"] for legislature, source in _sources(result).items()} == {
         "16": "unchanged",

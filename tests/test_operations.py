@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.definitions import defs, resources_for
+from orchestration.definitions import build_definitions, defs
 from orchestration.defs.resources import WarehouseSettings
 from orchestration.lib.build_inputs import stamp_path
 from orchestration.lib.config import Settings
@@ -130,11 +130,9 @@ def _sensor_run_after_a_poll_change(
     assert isinstance(result, dg.SensorResult)
     (request,) = result.run_requests
     with dg.DagsterInstance.ephemeral() as instance:
-        return defs.resolve_job_def("refresh_warehouse").execute_in_process(
-            instance=instance,
-            asset_selection=list(request.asset_selection),
-            raise_on_error=False,
-            resources=resources_for(WarehouseSettings.of(settings)),
+        job = build_definitions(WarehouseSettings.of(settings)).resolve_job_def("refresh_warehouse")
+        return job.execute_in_process(
+            instance=instance, asset_selection=list(request.asset_selection), raise_on_error=False
         )
 
 

@@ -25,7 +25,7 @@ from orchestration.lib.an_dumps import DOSSIERS_DUMP
 from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
 from tests.lib.test_dossiers_parser import walk_dicts
-from tests.resources import loader_resources, test_settings
+from tests.resources import loader_resources, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -242,7 +242,7 @@ def materialize_dossiers(settings: Settings) -> dg.ExecuteInProcessResult:
 
 @pytest.fixture
 def dossiers_only(clean_mirror: LoopbackMirror, tmp_path: Path) -> Settings:
-    return test_settings(clean_mirror.base_url, tmp_path / "nupes.duckdb", NUPES_LEGISLATURES="16 17")
+    return settings_for(clean_mirror.base_url, tmp_path / "nupes.duckdb", NUPES_LEGISLATURES="16 17")
 
 
 def test_a_missing_dump_is_a_warning_and_the_run_goes_on(dossiers_only: Settings):

@@ -15,7 +15,7 @@ import pytest
 from orchestration.lib import http
 from orchestration.lib.config import Settings
 from support.mirror import LoopbackMirror
-from tests.resources import test_settings
+from tests.resources import settings_for
 
 # The download client's own retry loop, timeouts and backoff, at loopback scale: a fault costs
 # seconds, not the minutes the production values (4 retries, 60 s read timeout) would take.
@@ -33,7 +33,7 @@ def warehouse(baseline: Path, clean_mirror: LoopbackMirror, tmp_path: Path) -> S
     """A copy of the baseline, and the settings of a refresh of it from the mirror."""
     directory = tmp_path / "warehouse"
     shutil.copytree(baseline, directory, symlinks=True)
-    return test_settings(clean_mirror.base_url, directory / "nupes.duckdb")
+    return settings_for(clean_mirror.base_url, directory / "nupes.duckdb")
 
 
 @pytest.fixture(autouse=True)

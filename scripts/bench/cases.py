@@ -242,6 +242,8 @@ def stage_growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]
     ranked = dict(sorted(ratios.items(), key=lambda item: item[1], reverse=True))
     return {
         "time_ratio": round(large["median_s"] / small["median_s"], 2),
+        # CPU seconds (the child and the processes it waited for) hold better on a shared machine.
+        "cpu_ratio": round(large["cpu_median_s"] / small["cpu_median_s"], 2),
         "stage_time_ratios": ranked,
         "fastest_growing_stage": next(iter(ranked)),
     }

@@ -172,25 +172,30 @@ def mismatches(semantic: dict[Row, Row], mart: dict[Row, Row], metrics: Sequence
     return lines
 
 
-@pytest.fixture(scope="module")
-def semantic_database(
-    built_warehouse: Path, built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
+def copy_of_the_build(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the session's build database, under the database name the semantic manifest records
-    (dbt names a DuckDB catalog after its file)."""
+    (dbt names a DuckDB catalog after its file). Each reader gets its own: dbt's connection and a
+    read-only one cannot share a file in one process, nor an `mf` process another's."""
     database = semantic_manifest()["semantic_models"][0]["node_relation"]["database"]
     copy = tmp_path_factory.mktemp("semantic") / f"{database}.duckdb"
-    shutil.copyfile(built_settings.build_path, copy)
+    shutil.copyfile(settings.build_path, copy)
     return copy
 
 
 @pytest.fixture(scope="module")
-def metricflow(semantic_database: Path) -> Iterator[object]:
-    """MetricFlow's engine on the copy: dbt's profile takes the database from NUPES_BUILD_DATABASE."""
+def mart_database(built_warehouse: Path, built_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_of_the_build(built_settings, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def metricflow(
+    built_warehouse: Path, built_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[object]:
+    """MetricFlow's engine on a copy: dbt's profile takes the database from NUPES_BUILD_DATABASE."""
     from dbt_metricflow.cli.cli_configuration import CLIConfiguration
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NUPES_BUILD_DATABASE", str(semantic_database))
+        patch.setenv("NUPES_BUILD_DATABASE", str(copy_of_the_build(built_settings, tmp_path_factory)))
         configuration = CLIConfiguration()
         configuration.setup(
             dbt_profiles_path=dbt_project.project_dir,
@@ -218,18 +223,21 @@ def test_every_metric_is_checked_against_a_mart() -> None:
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=[check.name for check in CHECKS])
-def test_metric_equals_its_mart(check: MetricCheck, metricflow: object, semantic_database: Path) -> None:
+def test_metric_equals_its_mart(check: MetricCheck, metricflow: object, mart_database: Path) -> None:
     n_keys = len(check.group_by)
-    with duckdb.connect(str(semantic_database), read_only=True) as con:
+    with duckdb.connect(str(mart_database), read_only=True) as con:
         mart = normalised(con.execute(check.mart_sql).fetchall(), n_keys)
     semantic = normalised(metricflow_rows(metricflow, check), n_keys)
     assert mart, f"{check.name}: the mart is empty, nothing was compared"
     assert not mismatches(semantic, mart, check.metrics)
 
 
-def test_the_analysts_mf_query_by_month_and_group(semantic_database: Path, tmp_path: Path) -> None:
+def test_the_analysts_mf_query_by_month_and_group(
+    built_settings: Settings, mart_database: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """The command line docs/analysts.md shows, run as an analyst runs it."""
-    output = tmp_path / "cohesion.csv"
+    database = copy_of_the_build(built_settings, tmp_path_factory)
+    output = database.with_name("cohesion.csv")
     subprocess.run(
         [
             str(MF_EXECUTABLE),
@@ -243,7 +251,7 @@ def test_the_analysts_mf_query_by_month_and_group(semantic_database: Path, tmp_p
             "--quiet",
         ],
         cwd=dbt_project.project_dir,
-        env={**os.environ, "NUPES_BUILD_DATABASE": str(semantic_database)},
+        env={**os.environ, "NUPES_BUILD_DATABASE": str(database)},
         check=True,
         capture_output=True,
         timeout=300,
@@ -257,7 +265,7 @@ def test_the_analysts_mf_query_by_month_and_group(semantic_database: Path, tmp_p
             )
             for row in csv.DictReader(handle)
         ]
-    with duckdb.connect(str(semantic_database), read_only=True) as con:
+    with duckdb.connect(str(mart_database), read_only=True) as con:
         mart = con.execute(
             "select vote_month, group_code, mean_agreement_index from marts.mart_group_cohesion_monthly"
         ).fetchall()

@@ -12,7 +12,10 @@ the tests' loopback mirror and measures, each several times in fresh processes:
    SQL into the same rows, in the same run;
 5. `scaling`: the parse-and-load stage on synthetic legislatures 2, 5 and 10 times larger;
 6. `ideal_points`: the ideal-point estimation of the 16th (its fits, then its 50-replicate
-   bootstrap, timed apart) and the fits on a synthetic legislature with 5 times the votes.
+   bootstrap, timed apart) and the fits on a synthetic legislature with 5 times the votes;
+7. `poll_model`: every poll series fitted, on the published warehouse's polls;
+8. `whole_build`: whole cold builds with the 16th at 1x and 5x its votes (synthetic), with the
+   growth of each stage: where one machine stops (docs/scaling.md).
 
 Every case reports the median and spread of its wall time and the peak resident memory of its
 processes; the table is printed and the figures written to warehouse/bench/bench-<date>.json.

@@ -28,6 +28,7 @@ CASES: dict[str, Callable[[cases.Bench], dict[str, Any]]] = {
     "scaling": cases.scaling,
     "ideal_points": cases.ideal_points,
     "poll_model": cases.poll_model,
+    "whole_build": cases.whole_build_scaling,
 }
 # The table's rows: (label, key of the case summary).
 TABLE_ROWS = (
@@ -44,6 +45,8 @@ TABLE_ROWS = (
     ("ideal points of the 16th: 50 bootstraps", "ideal_points_bootstrap_16"),
     ("ideal points, 5x synthetic: fits", "ideal_points_fit_x5"),
     ("poll model: every series fitted", "poll_model_fit"),
+    ("whole build, 16th at 1x (synthetic)", "whole_build_x1"),
+    ("whole build, 16th at 5x (synthetic)", "whole_build_x5"),
 )
 
 
@@ -115,6 +118,12 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
             ("ideal points: bootstrap of the 16th (s)", bootstrap["median_s"], "< 60", bootstrap["median_s"] < 60),
             ("ideal points: peak memory (MiB)", fit["peak_rss_mib"], "< 500", fit["peak_rss_mib"] < 500),
         ]
+    if "whole_build_x5" in figures:
+        grown, peak = figures["whole_build_growth"], figures["whole_build_x5"]["peak_tree_rss_mib"]
+        checks += [
+            ("whole build x5 / x1 (5 = linear)", grown["time_ratio"], "<= 5", grown["time_ratio"] <= 5),
+            ("whole build x5, process tree (MiB)", peak, "< 1536", peak < 1.5 * GIB_IN_MIB),
+        ]
     if "poll_model_fit" in figures:
         seconds = figures["poll_model_fit"]["median_s"]
         checks.append(("poll model: every series fitted (s)", seconds, "< 10", seconds < 10))
@@ -139,7 +148,7 @@ def table(results: dict[str, Any], checks: list[dict[str, Any]]) -> str:
                 f"{label:40} {row['median_s']:9.2f} {row['min_s']:7.2f} {row['max_s']:7.2f} {row['runs']:4d}"
                 f" {row['peak_rss_mib']:12.0f} {row['peak_tree_rss_mib']:12.0f}"
             )
-    for key in ("cold", "incremental"):
+    for key in ("cold", "incremental", "whole_build_x1", "whole_build_x5"):
         if key in flat:
             stages = ", ".join(f"{name} {seconds:.1f}" for name, seconds in flat[key]["stages_median_s"].items())
             lines.append(f"{key} stages (median s): {stages}")

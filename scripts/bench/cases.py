@@ -1,4 +1,4 @@
-"""The six cases of the bench; each returns its figures as a JSON-ready dict.
+"""The seven cases of the bench; each returns its figures as a JSON-ready dict.
 
 Pipeline cases run `python -m scripts.bench.child pipeline` (what `make run` does) against the
 loopback mirror, each with its own warehouse and Dagster home (the project's .dagster/dagster.yaml)
@@ -204,6 +204,46 @@ def scaling(bench: Bench, factors: tuple[int, ...] = (1, 2, 5, 10)) -> dict[str,
             f"x{factor}": figures[factor].summary("seconds") | {"rows": figures[factor].runs[-1].report["rows"]}
             for factor in factors
         }
+    }
+
+
+def whole_build_scaling(bench: Bench, factor: int = 5) -> dict[str, Any]:
+    """Whole cold builds (load, dbt build, publication) of a warehouse whose 16th legislature is the
+    real one, then `factor` times larger (write_scaled_dump, served in place of the real dump; the
+    17th and the polls unchanged): where one machine stops, and which stage grows fastest.
+
+    Both sizes go through write_scaled_dump, as in `scaling`, and alternate round the repetitions."""
+    dumps = {
+        size: write_scaled_dump(bench.votes_16, bench.work_dir / f"whole-votes-16-x{size}.zip", size)
+        for size in (1, factor)
+    }
+    figures = {size: CaseFigures(f"whole_build_x{size}") for size in dumps}
+    for attempt in range(bench.repeat):
+        for size, dump in dumps.items():
+            bench.mirror.state.overrides[VOTES_16.as_posix()] = dump.read_bytes()
+            try:
+                figures[size].add(bench.run_pipeline(_fresh_dir(bench.work_dir / "whole-build")))
+            finally:
+                bench.mirror.clear_faults()
+            _progress(f"whole build x{size} {attempt + 1}/{bench.repeat}: {figures[size].runs[-1].seconds:.1f} s")
+    summaries = {f"whole_build_x{size}": pipeline_summary(figures[size]) for size in dumps}
+    return summaries | {
+        "whole_build_growth": stage_growth(summaries["whole_build_x1"], summaries[f"whole_build_x{factor}"])
+    }
+
+
+def stage_growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
+    """Each stage's time at the larger size over its time at the smaller, the fastest first."""
+    ratios = {
+        stage: round(large["stages_median_s"][stage] / seconds, 2)
+        for stage, seconds in small["stages_median_s"].items()
+        if seconds > 0
+    }
+    ranked = dict(sorted(ratios.items(), key=lambda item: item[1], reverse=True))
+    return {
+        "time_ratio": round(large["median_s"] / small["median_s"], 2),
+        "stage_time_ratios": ranked,
+        "fastest_growing_stage": next(iter(ranked)),
     }
 
 

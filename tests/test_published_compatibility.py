@@ -1,27 +1,25 @@
 """A DuckDB 1.x client reads the published warehouse: most BI drivers, Node and WASM clients bundle 1.x.
 
-The client lives in a virtual environment of its own (the pipeline's is DuckDB 2.0), made once in
-pytest's cache folder and reused; it reads every mart of the published file in a subprocess, every
+The client lives in a pinned side environment of its own (support/venvs.py; the pipeline's is DuckDB
+2.0), made once and reused; it reads every mart of the published file in a subprocess, every
 column of it, and must find what the pipeline's DuckDB 2.0 finds.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.lib.config import Settings
+from support.venvs import pinned_venv
 
 pytestmark = pytest.mark.integration
 
-CLIENT_REQUIREMENT = "duckdb==1.4.*"
-UV_EXECUTABLE = Path(sys.executable).with_name("uv")
+CLIENT_REQUIREMENTS = Path(__file__).with_name("duckdb1_client_requirements.txt")
 MART_TABLES_SQL = (
     "select table_name from information_schema.tables"
     " where table_schema = 'marts' and table_type = 'BASE TABLE' order by table_name"
@@ -43,29 +41,9 @@ print(json.dumps({{
 
 
 @pytest.fixture(scope="session")
-def duckdb1_python(request: pytest.FixtureRequest) -> Path:
-    """The interpreter of a virtual environment with a DuckDB 1.4 client, created on first use."""
-    home = Path(request.config.cache.mkdir("duckdb1-client"))
-    python = home / "venv" / "bin" / "python"
-    if not python.exists():
-        staging = home / "venv.partial"
-        shutil.rmtree(staging, ignore_errors=True)
-        subprocess.run([str(UV_EXECUTABLE), "venv", "--quiet", "--python", sys.executable, str(staging)], check=True)
-        subprocess.run(
-            [
-                str(UV_EXECUTABLE),
-                "pip",
-                "install",
-                "--quiet",
-                "--python",
-                str(staging / "bin" / "python"),
-                CLIENT_REQUIREMENT,
-            ],
-            check=True,
-            timeout=600,
-        )
-        staging.rename(home / "venv")
-    return python
+def duckdb1_python() -> Path:
+    """The interpreter of the side environment with the DuckDB 1.4 client (`.venvs/duckdb1`)."""
+    return pinned_venv("duckdb1", CLIENT_REQUIREMENTS)
 
 
 def read_by_duckdb1(python: Path, database: Path) -> dict:

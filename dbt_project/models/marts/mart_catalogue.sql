@@ -53,7 +53,8 @@
     'mart_pollster_accuracy',
     'mart_pollster_house_effects',
     'mart_scrutin_ideal_parameters',
-    'mart_source_anomalies'
+    'mart_source_anomalies',
+    'metricflow_time_spine'
 ] %}
 
 {% for mart in marts %}

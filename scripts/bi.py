@@ -135,7 +135,9 @@ class BiServer:
         """gunicorn, as Superset's documentation runs it in production, bound to loopback only.
 
         One worker with threads: the server is one analyst's, on a shared two-core machine, and a
-        second process would double Superset's half-gigabyte of memory for nothing.
+        second process would double Superset's half-gigabyte of memory for nothing. No control
+        socket: gunicorn puts it in $HOME by default, where a second server (the test's beside
+        `make bi`) would take it over.
         """
         return [
             str(self.venv / "bin" / "gunicorn"),
@@ -144,6 +146,7 @@ class BiServer:
             "--worker-class=gthread",
             "--threads=8",
             "--timeout=120",
+            "--no-control-socket",
             "superset.app:create_app()",
         ]
 

@@ -101,10 +101,10 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
         if process.poll() is not None:
             pytest.fail(f"Superset exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            if requests.get(f"{url}/health", timeout=5).text == "OK":
+            if requests.get(f"{url}/health", timeout=30).text == "OK":
                 return
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or still loading the app on a busy machine
         time.sleep(2)
     pytest.fail(f"Superset did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-3000:]}")
 

@@ -80,7 +80,7 @@ clean:
 
 # Analysts (docs/analysts.md): dbt's documentation site, a read-only SQL shell, the dashboard.
 DOCS_PORT ?= 8080
-.PHONY: docs docs-serve sql site
+.PHONY: docs docs-serve sql site bi
 
 # dbt docs generated offline from the published warehouse into warehouse/docs/.
 docs: install
@@ -97,3 +97,8 @@ sql: install
 # Re-render the dashboard warehouse/site/index.html from the published warehouse.
 site: install
 	$(BIN)/python -m orchestration.lib.dashboard
+
+# Superset on the published warehouse, in its own .venv-bi (bi/superset/requirements.lock), with the
+# dashboard of bi/superset/dashboard/; metadata in warehouse/superset/, served on 127.0.0.1:$NUPES_BI_PORT (8088).
+bi: install
+	$(BIN)/python scripts/bi.py

@@ -101,4 +101,4 @@ site: install
 # Superset on the published warehouse, in its own .venv-bi (bi/superset/requirements.lock), with the
 # dashboard of bi/superset/dashboard/; metadata in warehouse/superset/, served on 127.0.0.1:$NUPES_BI_PORT (8088).
 bi: install
-	$(BIN)/python scripts/bi.py
+	$(BIN)/python -m scripts.bi

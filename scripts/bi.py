@@ -23,7 +23,6 @@ replaces the file by a rename, is seen by the next query.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import secrets
 import subprocess
@@ -32,6 +31,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from support.venvs import pinned_venv
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 BI_DIR = PROJECT_ROOT / "bi" / "superset"
@@ -54,33 +55,9 @@ def say(message: str) -> None:
     print(f"[bi] {message}", flush=True)
 
 
-def lock_digest(lock: Path = LOCK) -> str:
-    return hashlib.sha256(lock.read_bytes()).hexdigest()
-
-
 def ensure_venv(venv: Path = VENV, lock: Path = LOCK) -> Path:
-    """Create .venv-bi if missing and install the lock, unless the stamp shows this very lock.
-
-    The stamp holds the lock's sha256 rather than relying on a file time, so a checkout that
-    touches the lock without changing it costs nothing. uv is the one .venv already carries (the
-    Makefile's install target puts it there), and it compiles bytecode for the same reason as
-    there: Superset imports thousands of modules at every start.
-    """
-    stamp = venv / ".installed"
-    digest = lock_digest(lock)
-    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() == digest:
-        return venv
-    python = venv / "bin" / "python"
-    if not python.exists():
-        say(f"creating {venv}")
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    say(f"installing Superset from {lock.relative_to(PROJECT_ROOT)} into {venv} (a few minutes the first time)")
-    uv = Path(sys.executable).with_name("uv")
-    subprocess.run(
-        [str(uv), "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python), "-r", str(lock)],
-        check=True,
-    )
-    stamp.write_text(digest + "\n", encoding="utf-8")
+    """.venv-bi with exactly the lock installed (support/venvs.pinned_venv: rebuilt when it changes)."""
+    pinned_venv(venv, lock, say)
     return venv
 
 

@@ -20,7 +20,7 @@ import pytest
 from orchestration.lib.config import Settings
 from scripts.ducklake.lake import LEFT_OUT, SCHEMA
 from support.postgres import ThrowawayPostgres
-from support.venvs import pinned_venv
+from support.venvs import side_venv
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ CATALOG_DATABASE = "lake"
 
 @pytest.fixture(scope="module")
 def lake_python() -> Path:
-    return pinned_venv("ducklake", REQUIREMENTS)
+    return side_venv("ducklake", REQUIREMENTS)
 
 
 @pytest.fixture(scope="module")

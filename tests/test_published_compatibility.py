@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.config import Settings
-from support.venvs import pinned_venv
+from support.venvs import side_venv
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ print(json.dumps({{
 @pytest.fixture(scope="session")
 def duckdb1_python() -> Path:
     """The interpreter of the side environment with the DuckDB 1.4 client (`.venvs/duckdb1`)."""
-    return pinned_venv("duckdb1", CLIENT_REQUIREMENTS)
+    return side_venv("duckdb1", CLIENT_REQUIREMENTS)
 
 
 def read_by_duckdb1(python: Path, database: Path) -> dict:

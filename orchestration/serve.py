@@ -65,15 +65,16 @@ def service_commands(environ: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 def supervise(commands: Mapping[str, list[str]], env: Mapping[str, str]) -> int:
-    """Run the services until one exits or a signal asks them all to stop; the first exit code."""
-    processes = {name: subprocess.Popen(command, env=env, cwd=PROJECT_ROOT) for name, command in commands.items()}
+    """Run the services until one exits or a signal asks them all to stop. A service that exits on
+    its own is a failure (exit code 1 if it said 0): a supervisor must start the pair again."""
     stopping: list[int] = []
 
-    def forward(signum: int, _frame: FrameType | None) -> None:
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
         stopping.append(signum)
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, forward)
+    for signum in (signal.SIGTERM, signal.SIGINT):  # before the services start: none is orphaned
+        signal.signal(signum, request_stop)
+    processes = {name: subprocess.Popen(command, env=env, cwd=PROJECT_ROOT) for name, command in commands.items()}
     exited: tuple[str, int] | None = None
     while exited is None and not stopping:
         exited = next(((name, code) for name, p in processes.items() if (code := p.poll()) is not None), None)
@@ -81,7 +82,7 @@ def supervise(commands: Mapping[str, list[str]], env: Mapping[str, str]) -> int:
     if exited and not stopping:
         print(f"serve: the {exited[0]} exited with code {exited[1]}; stopping the others", file=sys.stderr)
     _stop(processes.values())
-    return exited[1] if exited else 0
+    return (exited[1] or 1) if exited and not stopping else 0
 
 
 def _stop(processes: Iterable[subprocess.Popen[bytes]]) -> None:

@@ -11,7 +11,7 @@ export NUPES_WAREHOUSE ?= $(CURDIR)/warehouse/nupes.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 DBT := cd dbt_project && ../$(BIN)/dbt
 
-.PHONY: install manifest run rebuild dev rollback test test-fast lint bench clean
+.PHONY: install manifest run rebuild dev serve rollback test test-fast lint bench clean
 
 install: $(STAMP)
 
@@ -50,6 +50,11 @@ rebuild: manifest
 # dg's dbt preparation calls `dbt` by name: the venv's bin goes first on PATH.
 dev: manifest
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dg dev
+
+# Production: the Dagster webserver and daemon on PostgreSQL storage (deploy/dagster.yaml), in the
+# home $NUPES_DAGSTER_HOME, never the development one above. Needs NUPES_DAGSTER_POSTGRES_URL.
+serve: manifest
+	$(BIN)/python -m orchestration.serve
 
 # Restore the publication before the current one (warehouse/nupes.duckdb and warehouse/parquet).
 rollback: install

@@ -16,6 +16,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 AN_LIVE_BASE = "https://data.assemblee-nationale.fr/static/openData/repository/"
 GITHUB_RAW_LIVE_BASE = "https://raw.githubusercontent.com/"
 DEFAULT_LEGISLATURES = (16, 17)
+# 04:30 Paris time: after the Assemblée's nightly dump, before readers arrive.
+NIGHTLY_CRON = "30 4 * * *"
 
 
 def _as_base_url(location: str) -> str:
@@ -110,3 +112,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         keep_publications=int(env.get("NUPES_KEEP_PUBLICATIONS", "3")),
         curated_urls=_curated_overrides(env),
     )
+
+
+def nightly_cron(environ: dict[str, str] | None = None) -> str:
+    """When the nightly refresh runs (Europe/Paris), read when the definitions load:
+    `NUPES_NIGHTLY_CRON` moves it, e.g. for a test that needs the daemon to tick it now."""
+    env = os.environ if environ is None else environ
+    return env.get("NUPES_NIGHTLY_CRON") or NIGHTLY_CRON

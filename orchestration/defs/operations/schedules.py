@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from orchestration.lib.config import nightly_cron
+
 # In process: resources (and so the run-wide writer lock) are set up once for the whole run, and
 # DuckDB's single writer gains nothing from parallel steps anyway.
 refresh_warehouse = dg.define_asset_job(
@@ -14,8 +16,8 @@ refresh_warehouse = dg.define_asset_job(
 nightly_refresh = dg.ScheduleDefinition(
     name="nightly_refresh",
     job=refresh_warehouse,
-    cron_schedule="30 4 * * *",
+    cron_schedule=nightly_cron(),
     execution_timezone="Europe/Paris",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="04:30 Paris time: after the Assemblée's nightly dump, before readers arrive.",
+    description="04:30 Paris time (NUPES_NIGHTLY_CRON): after the Assemblée's nightly dump, before readers arrive.",
 )

@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -41,7 +42,7 @@ from support.postgres import ThrowawayPostgres, free_port
 pytestmark = pytest.mark.integration
 
 DATABASE = "nupes_dagster"
-PASSWORD = "never-printed"  # trust authentication ignores it; the check's message must not show it
+PASSWORD = secrets.token_urlsafe(12)  # trust authentication ignores it; the check's message must not show it
 POLL_FILE = "polls/github/nsppolls/nsppolls/master/presidentielle.csv"
 POLL_SOURCE = "polls/nsppolls_presidentielle/presidentielle.csv"
 LE_PEN_16 = b"Marine Le Pen,Rassemblement national,16.0,"

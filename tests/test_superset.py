@@ -11,6 +11,7 @@ warehouse file under the running server, and ask again.
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import socket
 import subprocess
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.integration
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Kept out of the temporary folders for people to look at after a run (warehouse/ is out of git).
 ARTIFACTS = PROJECT_ROOT / "warehouse" / "superset"
-PASSWORD = "test-only-password"
+PASSWORD = secrets.token_urlsafe(12)  # made per run: no credential is kept in git
 STARTUP_SECONDS = 300
 # Playwright drives Chromium itself: only the flags that keep it off the network carry over.
 PLAYWRIGHT_FLAGS = [

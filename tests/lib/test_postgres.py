@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from orchestration.lib.config import nightly_cron
 from orchestration.lib.postgres import PostgresTarget, PostgresUnavailable, check_reachable, parse_target
 from support.postgres import free_port
 
-SECRET = "s3cr3t-pw"
+SECRET = secrets.token_urlsafe(12)  # made per run: no credential is kept in git
 
 
 def test_the_target_is_read_from_the_url_without_its_password() -> None:
